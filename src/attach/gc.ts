@@ -1,0 +1,145 @@
+import { type ChainDeps, delChain, gcChain } from '../cni/chain';
+import { parseNetworkConfig } from '../cni/config';
+import type { RuntimeConf } from '../cni/plan';
+import { resultAddresses } from '../cni/result';
+import { errorMessage, StateError } from '../errors';
+import { type CacheEntry, type ContainerRecord, cacheEntrySchema } from '../state/schemas';
+import type { StateStore } from '../state/store';
+import { releaseAttachment } from './attach';
+import { netnsAlive, netnsForDel } from './netns';
+
+export interface GcReport {
+  released: { container: string; network: string; ifName: string }[];
+  repaired: string[];
+  cniGc: string[];
+  errors: string[];
+}
+
+interface CacheFile {
+  file: string;
+  entry: CacheEntry;
+}
+
+function readCaches(store: StateStore, report: GcReport): CacheFile[] {
+  const out: CacheFile[] = [];
+  for (const file of store.cacheFiles()) {
+    try {
+      const entry = store.readJson(`cache/results/${file}`, cacheEntrySchema);
+      if (entry) out.push({ file, entry });
+    } catch (err) {
+      store.remove(`cache/results/${file}`);
+      report.repaired.push(`removed corrupt cache file ${file}: ${errorMessage(err)}`);
+    }
+  }
+  return out;
+}
+
+async function delFromCache(deps: ChainDeps, entry: CacheEntry, netns: string): Promise<void> {
+  const net = parseNetworkConfig(
+    JSON.parse(Buffer.from(entry.config, 'base64').toString('utf8')),
+    'cached config',
+  );
+  const rt: RuntimeConf = {
+    containerId: entry.containerId,
+    netns,
+    ifName: entry.ifName,
+    args: entry.cniArgs ?? [],
+    capabilityArgs: entry.capabilityArgs ?? {},
+  };
+  await delChain(deps, net, rt, entry.result);
+}
+
+/**
+ * Release everything whose container is gone. Must run inside store.locked().
+ * 1. container records whose netns is gone (or that failed) → DEL + forget;
+ * 2. corrupt container records → rebuilt from the cache, or released;
+ * 3. cache entries no record owns → DEL + forget;
+ * 4. CNI GC (1.1.0 networks) with the attachments that remain.
+ */
+export async function collectGarbage(store: StateStore, deps: ChainDeps): Promise<GcReport> {
+  const report: GcReport = { released: [], repaired: [], cniGc: [], errors: [] };
+  const live = new Map<string, ContainerRecord>();
+  const corrupt: string[] = [];
+
+  for (const id of store.containerIds()) {
+    let rec: ContainerRecord | undefined;
+    try {
+      rec = store.getContainer(id);
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      corrupt.push(id);
+      continue;
+    }
+    if (!rec) continue;
+    const alive = netnsAlive(rec.netns);
+    for (const att of [...rec.attachments].reverse()) {
+      if (alive && att.status === 'attached') continue;
+      try {
+        await releaseAttachment(store, deps, rec, att);
+        report.released.push({ container: id, network: att.network, ifName: att.ifName });
+      } catch (err) {
+        report.errors.push(`${id}/${att.network}: ${errorMessage(err)}`);
+      }
+    }
+    if (rec.attachments.length > 0) live.set(id, rec);
+  }
+
+  const caches = readCaches(store, report);
+  for (const id of corrupt) {
+    const mine = caches.filter((c) => c.entry.containerId === id);
+    const netns = mine[0]?.entry.netns ?? '';
+    if (netns && netnsAlive({ path: netns }) && mine.every((c) => c.entry.result)) {
+      const rec: ContainerRecord = {
+        id,
+        netns: { path: netns },
+        source: 'hook',
+        createdAt: new Date().toISOString(),
+        attachments: mine.map((c) => ({
+          network: c.entry.networkName,
+          ifName: c.entry.ifName,
+          status: 'attached' as const,
+          ips: resultAddresses(c.entry.result).map((a) => a.address),
+          updatedAt: new Date().toISOString(),
+        })),
+      };
+      store.putContainer(rec);
+      live.set(id, rec);
+      report.repaired.push(`rebuilt corrupt record of container ${id} from its CNI cache`);
+    } else {
+      store.removeContainer(id);
+      report.repaired.push(`removed corrupt record of container ${id}`);
+    }
+  }
+
+  for (const { file, entry } of caches) {
+    const owner = live.get(entry.containerId);
+    if (owner?.attachments.some((a) => a.network === entry.networkName && a.ifName === entry.ifName))
+      continue;
+    try {
+      await delFromCache(deps, entry, owner ? netnsForDel(owner.netns) : '');
+      store.remove(`cache/results/${file}`);
+      report.released.push({
+        container: entry.containerId,
+        network: entry.networkName,
+        ifName: entry.ifName,
+      });
+    } catch (err) {
+      report.errors.push(`${entry.containerId}/${entry.networkName}: ${errorMessage(err)}`);
+    }
+  }
+
+  for (const name of store.networkNames()) {
+    try {
+      const rec = store.getNetwork(name);
+      if (!rec) continue;
+      const net = parseNetworkConfig(rec.config, `network ${name}`);
+      const valid = [...live.values()].flatMap((r) =>
+        r.attachments.filter((a) => a.network === name).map((a) => ({ containerID: r.id, ifname: a.ifName })),
+      );
+      if (await gcChain(deps, net, valid)) report.cniGc.push(name);
+    } catch (err) {
+      report.errors.push(`gc ${name}: ${errorMessage(err)}`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,27 @@
+import { statSync } from 'node:fs';
+import type { NetnsRef } from '../state/schemas';
+
+/** Record a netns by path and inode. */
+export function netnsRef(path: string): NetnsRef {
+  try {
+    return { path, ino: statSync(path).ino };
+  } catch {
+    return { path };
+  }
+}
+
+/** True when the recorded netns still exists (same inode, so never a recycled PID's netns). */
+export function netnsAlive(ref: NetnsRef): boolean {
+  if (!ref.path) return false;
+  try {
+    const st = statSync(ref.path);
+    return ref.ino === undefined || st.ino === ref.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The path to hand to a DEL: the recorded one if it is still that netns, else "" (gone). */
+export function netnsForDel(ref: NetnsRef): string {
+  return netnsAlive(ref) ? ref.path : '';
+}

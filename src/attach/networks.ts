@@ -1,0 +1,36 @@
+import { readFileSync, statSync } from 'node:fs';
+import { type NetworkConfig, parseNetworkConfig, parseNetworkConfigText } from '../cni/config';
+import { NotFoundError, UsageError } from '../errors';
+import { networkName } from '../names';
+import type { StateStore } from '../state/store';
+
+const MAX_CONF_BYTES = 1024 * 1024;
+
+export function readConfigFile(path: string): NetworkConfig {
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_CONF_BYTES) throw new UsageError(`${path}: larger than 1 MiB`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`network config file ${path} does not exist`);
+    throw new UsageError(`cannot read network config ${path}: ${(err as Error).message}`);
+  }
+  return parseNetworkConfigText(text, path);
+}
+
+/** A network created with `circuit network create`. */
+export function storedNetwork(store: StateStore, name: string): NetworkConfig {
+  const valid = networkName.safeParse(name);
+  if (!valid.success) throw new UsageError(`invalid network name ${JSON.stringify(name)}`);
+  const rec = store.getNetwork(name);
+  if (!rec) throw new NotFoundError(`network ${name} not found`);
+  return parseNetworkConfig(rec.config, `network ${name}`);
+}
+
+/** CNI_CONF is a path to a .conf/.conflist file, or the name of a stored network. */
+export function resolveCniConf(store: StateStore, value: string): NetworkConfig {
+  if (value.includes('/') || /\.(conf|conflist|json)$/.test(value)) return readConfigFile(value);
+  return storedNetwork(store, value);
+}

@@ -1,0 +1,83 @@
+import type { FlagSpec, ParsedArgs } from './args';
+import type { CliContext } from './context';
+
+export interface CommandDef {
+  usage: string;
+  summary: string;
+  flags: FlagSpec;
+  run: (ctx: CliContext, args: ParsedArgs) => Promise<void>;
+}
+
+const network = () => import('./network');
+const connect = () => import('./connect');
+const maintenance = () => import('./maintenance');
+
+/** Every CLI command, keyed by its words. Aliases point at the same definition. */
+export const COMMANDS: Record<string, CommandDef> = {
+  'network create': {
+    usage: 'circuit network create [NAME] FILE [--skip-plugin-check]',
+    summary: 'store a CNI network (.conf or .conflist); plugins are asked VERSION first',
+    flags: { boolean: ['skip-plugin-check'] },
+    run: async (c, a) => (await network()).networkCreate(c, a),
+  },
+  'network list': {
+    usage: 'circuit network list [--json]',
+    summary: 'list networks with their attached containers (alias: ls)',
+    flags: {},
+    run: async (c, a) => (await network()).networkList(c, a),
+  },
+  'network inspect': {
+    usage: 'circuit network inspect NAME',
+    summary: 'print a network and its attachments as JSON',
+    flags: {},
+    run: async (c, a) => (await network()).networkInspect(c, a),
+  },
+  'network delete': {
+    usage: 'circuit network delete NAME [--force]',
+    summary: 'delete a network; --force disconnects attached containers first (alias: rm)',
+    flags: { boolean: ['force'] },
+    run: async (c, a) => (await network()).networkDelete(c, a),
+  },
+  'network connect': {
+    usage:
+      'circuit network connect CONTAINER|PID NETWORK [--ifname IF] [--ip IP] [--mac MAC] [--runc-root DIR]',
+    summary: 'attach a running container (runc id or pid) to a network',
+    flags: { string: ['ifname', 'ip', 'mac'] },
+    run: async (c, a) => (await connect()).networkConnect(c, a),
+  },
+  'network disconnect': {
+    usage: 'circuit network disconnect CONTAINER|PID NETWORK',
+    summary: 'detach a container from a network (no-op when not attached)',
+    flags: {},
+    run: async (c, a) => (await connect()).networkDisconnect(c, a),
+  },
+  'network ips': {
+    usage: 'circuit network ips CONTAINER|PID [--json]',
+    summary: "show a container's addresses per network",
+    flags: {},
+    run: async (c, a) => (await connect()).networkIps(c, a),
+  },
+  check: {
+    usage: 'circuit check CONTAINER [--json]',
+    summary: "run CNI CHECK on a container's attachments",
+    flags: {},
+    run: async (c, a) => (await maintenance()).check(c, a),
+  },
+  gc: {
+    usage: 'circuit gc [--json]',
+    summary: 'release attachments of containers that no longer exist, then CNI GC (1.1.0 networks)',
+    flags: {},
+    run: async (c, a) => (await maintenance()).gc(c, a),
+  },
+  hook: {
+    usage: 'circuit hook [createRuntime|prestart|poststop]   (OCI state on stdin)',
+    summary: 'run as an OCI hook (also the default when stdin is not a terminal and no command is given)',
+    flags: {},
+    run: async () => undefined,
+  },
+};
+
+export const ALIASES: Record<string, string> = {
+  'network ls': 'network list',
+  'network rm': 'network delete',
+};

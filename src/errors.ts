@@ -1,0 +1,68 @@
+/**
+ * The one error family. Every failure that reaches the top-level catch is a
+ * CircuitError (anything else is a bug and is reported as "internal error").
+ * Exit codes are part of the CLI contract (README "Exit codes").
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  plugin: 5,
+  state: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class CircuitError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = ExitCode.failure, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad arguments, flags, environment or input documents. Nothing was changed. */
+export class UsageError extends CircuitError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}
+
+/** A named network, container or service does not exist. */
+export class NotFoundError extends CircuitError {
+  constructor(message: string) {
+    super(message, ExitCode.notFound);
+  }
+}
+
+/** The request conflicts with existing state (e.g. network in use). */
+export class ConflictError extends CircuitError {
+  constructor(message: string) {
+    super(message, ExitCode.conflict);
+  }
+}
+
+/** A CNI plugin (or an external tool such as tc/nft) failed. */
+export class PluginError extends CircuitError {
+  readonly plugin: string;
+  readonly code: number | undefined;
+  constructor(plugin: string, message: string, code?: number) {
+    super(message, ExitCode.plugin);
+    this.plugin = plugin;
+    this.code = code;
+  }
+}
+
+/** The state directory is unreadable, corrupt or locked. */
+export class StateError extends CircuitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.state, options);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,58 @@
+import { CircuitError, ExitCode, errorMessage } from './errors';
+
+/** Global flags understood before dispatch (parsed again by the CLI with its full schema). */
+function peekFlag(argv: string[], name: string): string | boolean | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === `--${name}`) {
+      const next = argv[i + 1];
+      return next !== undefined && !next.startsWith('-') ? next : true;
+    }
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+const VALUE_FLAGS = new Set(['--state-dir', '--runc-root', '--cni-path']);
+
+/** The first word that is neither a flag nor the value of a global flag. */
+function firstCommand(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (VALUE_FLAGS.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = peekFlag(argv, 'debug') === true || process.env.CIRCUIT_DEBUG === '1';
+  try {
+    const command = firstCommand(argv);
+    if ((command === undefined && !process.stdin.isTTY && !argv.includes('--help')) || command === 'hook') {
+      const { runHookCommand } = await import('./hook/command');
+      await runHookCommand(argv);
+      return ExitCode.ok;
+    }
+    const { runCli } = await import('./cli/cli');
+    return await runCli(argv);
+  } catch (err) {
+    if (err instanceof CircuitError) {
+      process.stderr.write(`circuit: ${err.message}\n`);
+      if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`circuit: internal error: ${errorMessage(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return ExitCode.failure;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = ExitCode.failure;
+  },
+);

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../errors';
+
+const bundleConfigSchema = z.looseObject({
+  annotations: z.record(z.string(), z.string()).optional(),
+  linux: z
+    .looseObject({
+      namespaces: z.array(z.looseObject({ type: z.string(), path: z.string().optional() })).optional(),
+    })
+    .optional(),
+});
+
+export interface BundleInfo {
+  annotations: Record<string, string>;
+  /** undefined: the container has no network namespace of its own (shares the host's). */
+  netnsPath: string | undefined;
+  /** true when config.json could be read. */
+  found: boolean;
+}
+
+/**
+ * What circuit needs from a bundle's config.json: annotations and the netns.
+ * A config that cannot be read leaves the decision to the caller (found=false).
+ */
+export function readBundle(bundle: string, pid: number | undefined): BundleInfo {
+  let text: string;
+  try {
+    text = readFileSync(join(bundle, 'config.json'), 'utf8');
+  } catch {
+    return { annotations: {}, netnsPath: pid ? `/proc/${pid}/ns/net` : undefined, found: false };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${join(bundle, 'config.json')} is not valid JSON`);
+  }
+  const r = bundleConfigSchema.safeParse(doc);
+  if (!r.success) throw new UsageError(`${join(bundle, 'config.json')} is not an OCI runtime config`);
+  const ns = r.data.linux?.namespaces?.find((n) => n.type === 'network');
+  let netnsPath: string | undefined;
+  if (ns) netnsPath = ns.path ? ns.path : pid ? `/proc/${pid}/ns/net` : undefined;
+  return { annotations: r.data.annotations ?? {}, netnsPath, found: true };
+}

@@ -1,0 +1,77 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CIRCUIT_BIN = join(ROOT, 'dist/circuit.js');
+export const TEST_PLUGINS = join(ROOT, 'test/fixtures/plugins');
+export const CNI_PATH = `/usr/lib/cni:${TEST_PLUGINS}`;
+
+export function uid(bytes = 3): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** Run a command (argv), return stdout; throw with stderr on failure. */
+export function sh(argv: string[], input?: string): string {
+  const [file, ...args] = argv;
+  return execFileSync(file ?? 'false', args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function trySh(argv: string[], input?: string): { code: number; out: string; err: string } {
+  const [file, ...args] = argv;
+  const r = spawnSync(file ?? 'false', args, { encoding: 'utf8', input });
+  return { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? '' };
+}
+
+type Cleanup = { after: (fn: () => void | Promise<void>) => void };
+
+export function tmpDir(t: Cleanup | TestContext, prefix = 'circuit-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh network namespace, deleted after the test. */
+export function netns(t: Cleanup | TestContext): { name: string; path: string } {
+  const name = `ct-${uid()}`;
+  sh(['ip', 'netns', 'add', name]);
+  t.after(() => {
+    trySh(['ip', 'netns', 'del', name]);
+  });
+  return { name, path: `/var/run/netns/${name}` };
+}
+
+let subnetCounter = Math.floor(Math.random() * 200);
+/** A /24 from the benchmark range 198.18.0.0/15, different for each call in this process. */
+export function subnet(): { cidr: string; prefix: string } {
+  subnetCounter = (subnetCounter + 1) % 510;
+  const second = 18 + Math.floor(subnetCounter / 255);
+  const third = (subnetCounter % 255) + 1;
+  return { cidr: `198.${second}.${third}.0/24`, prefix: `198.${second}.${third}` };
+}
+
+/** Run the built circuit binary. */
+export function circuit(
+  args: string[],
+  opts: { stateDir?: string; input?: string; env?: Record<string, string> } = {},
+): { code: number; out: string; err: string } {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_PATH,
+    ...(opts.stateDir ? { CIRCUIT_STATE_DIR: opts.stateDir } : {}),
+    ...opts.env,
+  };
+  const r = spawnSync(process.execPath, [CIRCUIT_BIN, ...args], {
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env,
+  });
+  return { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? '' };
+}
+
+export function links(): string[] {
+  return (JSON.parse(sh(['ip', '-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname);
+}
