@@ -25,6 +25,8 @@ export const runCommand: Runner = async (cmd) => {
   if (!file) throw new Error('runner: empty argv');
   const res = await execa(file, args, {
     input: cmd.input ?? '',
+    // Hooks may run with a cwd that no longer exists (runc uses the bundle dir).
+    cwd: '/',
     env: cmd.env ?? process.env,
     extendEnv: cmd.env === undefined,
     reject: false,

@@ -61,9 +61,11 @@ export async function addChain(deps: ChainDeps, net: NetworkConfig, rt: RuntimeC
     } catch (err) {
       const cause =
         err instanceof PluginError ? err : new PluginError(net.plugins[i]?.type ?? '?', errorMessage(err));
+      // Undo only what ran: plugins before i, and i itself unless it could not even be found.
+      const ran = /failed to find plugin/.test(cause.message) ? i : i + 1;
       let rollbackError: string | undefined;
       try {
-        await delChain(deps, net, rt, prev);
+        await delChain(deps, net, rt, prev, ran);
       } catch (rbErr) {
         rollbackError = errorMessage(rbErr);
       }
@@ -74,7 +76,7 @@ export async function addChain(deps: ChainDeps, net: NetworkConfig, rt: RuntimeC
 }
 
 /**
- * DEL in reverse order. Every plugin is called even if an earlier one failed;
+ * DEL in reverse order (the first `count` plugins; all by default). Every plugin is called even if an earlier one failed;
  * the first failure is thrown at the end (DEL must be retryable).
  */
 export async function delChain(
@@ -82,10 +84,11 @@ export async function delChain(
   net: NetworkConfig,
   rt: RuntimeConf,
   cachedResult: unknown,
+  count = net.plugins.length,
 ): Promise<void> {
   const prev = supportsPrevResultOnDel(net.cniVersion) ? cachedResult : undefined;
   let first: unknown;
-  for (let i = net.plugins.length - 1; i >= 0; i--) {
+  for (let i = count - 1; i >= 0; i--) {
     try {
       await step(deps, 'DEL', net, i, rt, prev);
     } catch (err) {

@@ -59,7 +59,7 @@ describe('cni chain (planner, fake runner)', () => {
     });
     assert.deepEqual(
       f.calls.map((c) => `${c.command} ${c.plugin}`),
-      ['ADD bridge', 'ADD portmap', 'DEL tuning', 'DEL portmap', 'DEL bridge'],
+      ['ADD bridge', 'ADD portmap', 'DEL portmap', 'DEL bridge'],
     );
     assert.deepEqual(f.calls[2]?.stdin.prevResult, { ips: [{ address: 'bridge/32' }] });
   });
@@ -89,6 +89,20 @@ describe('cni chain (planner, fake runner)', () => {
     const v11 = parseNetworkConfig({ cniVersion: '1.1.0', name: 'n', plugins: [{ type: 'bridge' }] });
     assert.equal(await gcChain(deps(f.run), v11, [{ containerID: 'c', ifname: 'eth0' }]), true);
     assert.equal(f.calls[0]?.command, 'GC');
+  });
+
+  it('a plugin that cannot be found is not DELeted during rollback', async () => {
+    const partial = parseNetworkConfig({
+      cniVersion: '1.0.0',
+      name: 'n',
+      plugins: [{ type: 'bridge' }, { type: 'no-such-plugin' }, { type: 'tuning' }],
+    });
+    const f = fakeRunner(undefined);
+    await assert.rejects(addChain(deps(f.run), partial, rt), /failed to find plugin/);
+    assert.deepEqual(
+      f.calls.map((c) => `${c.command} ${c.plugin}`),
+      ['ADD bridge', 'DEL bridge'],
+    );
   });
 
   it('a missing plugin is a clear error', async () => {

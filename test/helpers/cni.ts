@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { sh, subnet, trySh, uid } from './sys';
+import { defer, sh, subnet, trySh, uid } from './sys';
 
 export interface BridgeNet {
   name: string;
@@ -15,7 +15,7 @@ export interface BridgeNet {
 
 /** Remove a bridge (and anything CNI left of it) after the test. */
 export function cleanupBridge(t: Pick<TestContext, 'after'>, bridge: string): void {
-  t.after(() => {
+  defer(t, () => {
     trySh(['ip', 'link', 'del', bridge]);
   });
 }
@@ -28,8 +28,8 @@ export function bridgeNetwork(
     version?: string;
     extra?: Record<string, unknown>[];
     list?: boolean;
-    rangeStart?: string;
-    rangeEnd?: string;
+    /** Restrict the range to this single host number (e.g. 10 → x.y.z.10). */
+    onlyHost?: number;
     bridgeExtra?: Record<string, unknown>;
   } = {},
 ): BridgeNet {
@@ -38,8 +38,10 @@ export function bridgeNetwork(
   const sn = subnet();
   const dataDir = join(dir, 'ipam');
   const range: Record<string, unknown> = { subnet: sn.cidr };
-  if (opts.rangeStart) range.rangeStart = opts.rangeStart;
-  if (opts.rangeEnd) range.rangeEnd = opts.rangeEnd;
+  if (opts.onlyHost !== undefined) {
+    range.rangeStart = `${sn.prefix}.${opts.onlyHost}`;
+    range.rangeEnd = `${sn.prefix}.${opts.onlyHost}`;
+  }
   const bridgePlugin: Record<string, unknown> = {
     type: 'bridge',
     bridge,
@@ -95,7 +97,7 @@ export function iptablesGuard(t: Pick<TestContext, 'after'>): void {
     ['ip6tables-save', 'ip6tables'],
   ] as const) {
     const before = chains(save);
-    t.after(() => {
+    defer(t, () => {
       const after = chains(save);
       const dump = trySh([save]).out.split('\n');
       let table = '';

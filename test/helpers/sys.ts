@@ -26,11 +26,36 @@ export function trySh(argv: string[], input?: string): { code: number; out: stri
   return { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? '' };
 }
 
-type Cleanup = { after: (fn: () => void | Promise<void>) => void };
+export type Cleanup = { after: (fn: () => void | Promise<void>) => void };
+
+const stacks = new WeakMap<object, (() => void | Promise<void>)[]>();
+
+/**
+ * Register cleanup that runs last-in first-out (node:test runs t.after hooks
+ * in registration order, which would delete a runc root before its containers).
+ */
+export function defer(t: Cleanup, fn: () => void | Promise<void>): void {
+  let stack = stacks.get(t);
+  if (!stack) {
+    const fresh: (() => void | Promise<void>)[] = [];
+    stack = fresh;
+    stacks.set(t, fresh);
+    t.after(async () => {
+      for (let f = fresh.pop(); f; f = fresh.pop()) {
+        try {
+          await f();
+        } catch (err) {
+          process.stderr.write(`cleanup failed: ${String(err)}\n`);
+        }
+      }
+    });
+  }
+  stack.push(fn);
+}
 
 export function tmpDir(t: Cleanup | TestContext, prefix = 'circuit-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -38,7 +63,7 @@ export function tmpDir(t: Cleanup | TestContext, prefix = 'circuit-test-'): stri
 export function netns(t: Cleanup | TestContext): { name: string; path: string } {
   const name = `ct-${uid()}`;
   sh(['ip', 'netns', 'add', name]);
-  t.after(() => {
+  defer(t, () => {
     trySh(['ip', 'netns', 'del', name]);
   });
   return { name, path: `/var/run/netns/${name}` };
