@@ -85,7 +85,10 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
   }
 
   const caches = readCaches(store, report);
-  for (const id of corrupt) {
+  // Cache entries of containers with no (readable) record: rebuild the record if the netns lives.
+  const known = new Set(store.containerIds().filter((id) => !corrupt.includes(id)));
+  const orphans = [...new Set(caches.map((c) => c.entry.containerId))].filter((id) => !known.has(id));
+  for (const id of new Set([...corrupt, ...orphans])) {
     const mine = caches.filter((c) => c.entry.containerId === id);
     const netns = mine[0]?.entry.netns ?? '';
     if (netns && netnsAlive({ path: netns }) && mine.every((c) => c.entry.result)) {
@@ -104,8 +107,8 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
       };
       store.putContainer(rec);
       live.set(id, rec);
-      report.repaired.push(`rebuilt corrupt record of container ${id} from its CNI cache`);
-    } else {
+      report.repaired.push(`rebuilt ${corrupt.includes(id) ? 'corrupt' : 'missing'} record of container ${id} from its CNI cache`);
+    } else if (corrupt.includes(id)) {
       store.removeContainer(id);
       report.repaired.push(`removed corrupt record of container ${id}`);
     }

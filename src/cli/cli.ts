@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { parseArgs } from './args';
+import { GLOBAL_STRING, parseArgs } from './args';
 import { ALIASES, COMMANDS } from './commands';
 import { makeContext } from './context';
 
@@ -17,21 +17,36 @@ function overview(): string {
   return `circuit: container networking for runc (CNI hooks, networks, QoS, load balancing)\n\nCommands:\n${lines.join('\n')}\n\n${GLOBAL_HELP}`;
 }
 
-/** Find the command named by the leading words of argv (ignoring flags). */
-function lookup(argv: string[]): { key: string | undefined; words: string[] } {
-  const words = argv.filter((a) => !a.startsWith('-'));
+const STRING_FLAGS = new Set<string>([
+  ...GLOBAL_STRING,
+  ...Object.values(COMMANDS).flatMap((c) => [...(c.flags.string ?? [])]),
+]);
+
+/** Indexes of the words in argv (not flags, not the values of string flags). */
+function wordIndexes(argv: string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') break;
+    if (a.startsWith('--') && !a.includes('=') && STRING_FLAGS.has(a.slice(2))) i++;
+    else if (!a.startsWith('-')) out.push(i);
+  }
+  return out;
+}
+
+/** Find the command named by the leading words of argv; return it and argv without those words. */
+function lookup(argv: string[]): { key: string | undefined; words: string[]; rest: string[] } {
+  const idx = wordIndexes(argv);
+  const words = idx.map((i) => argv[i] ?? '');
   for (const n of [3, 2, 1]) {
     const candidate = words.slice(0, n).join(' ');
     const key = ALIASES[candidate] ?? candidate;
-    if (COMMANDS[key]) return { key, words: words.slice(0, n) };
+    if (words.length >= n && COMMANDS[key]) {
+      const drop = new Set(idx.slice(0, n));
+      return { key, words: words.slice(0, n), rest: argv.filter((_, i) => !drop.has(i)) };
+    }
   }
-  return { key: undefined, words };
-}
-
-function withoutWords(argv: string[], words: string[]): string[] {
-  const rest = [...argv];
-  for (const w of words) rest.splice(rest.indexOf(w), 1);
-  return rest;
+  return { key: undefined, words, rest: argv };
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -47,7 +62,7 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`circuit ${process.env.CIRCUIT_VERSION ?? '0.1.0'}\n`);
     return 0;
   }
-  const { key, words } = lookup(argv);
+  const { key, words, rest } = lookup(argv);
   const def = key ? COMMANDS[key] : undefined;
   if (!key || !def) {
     const group = words[0];
@@ -60,7 +75,7 @@ export async function runCli(argv: string[]): Promise<number> {
       `unknown command ${JSON.stringify(words.slice(0, 2).join(' '))} (see circuit --help)`,
     );
   }
-  const args = parseArgs(withoutWords(argv, words), def.flags);
+  const args = parseArgs(rest, def.flags);
   if (args.flags.help === true) {
     process.stdout.write(`usage: ${def.usage}\n  ${def.summary}\n\n${GLOBAL_HELP}\n`);
     return 0;
