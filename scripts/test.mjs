@@ -3,7 +3,8 @@
 //   node scripts/test.mjs kernel  the kernel lane (QEMU VM with a full Debian kernel)
 //   node scripts/test.mjs all     both
 //   node scripts/test.mjs FILE... just these files, on the host
-import { spawnSync } from 'node:child_process';
+// Ends with one line adding up every runner: `circuit: N passed, N failed`.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,27 +21,47 @@ const all = walk('test')
 const kernel = all.filter((f) => f.endsWith('.kernel.test.ts'));
 const host = all.filter((f) => !kernel.includes(f));
 
-function runHost(files) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-    { stdio: 'inherit' },
-  );
-  return r.status ?? 1;
+const totals = { pass: 0, fail: 0 };
+
+/** Run a command, pass its output through, and add up node:test's "ℹ pass N" / "ℹ fail N" lines. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buf += chunk;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^ℹ (pass|fail) (\d+)\s*$/.exec(line.replace(/\r$/, ''));
+        if (m) totals[m[1]] += Number(m[2]);
+      }
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
 }
 
-function runKernel() {
-  const r = spawnSync('bash', ['scripts/kernel-lane.sh', ...kernel], { stdio: 'inherit' });
-  return r.status ?? 1;
-}
+const runHost = (files) =>
+  run(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    ...files,
+  ]);
+const runKernel = () => run('bash', ['scripts/kernel-lane.sh', ...kernel]);
 
 const mode = process.argv[2] ?? 'host';
 let status = 0;
-if (mode === 'host') status = runHost(host);
-else if (mode === 'kernel') status = runKernel();
+if (mode === 'host') status = await runHost(host);
+else if (mode === 'kernel') status = await runKernel();
 else if (mode === 'all') {
-  status = runHost(host);
-  const k = runKernel();
+  status = await runHost(host);
+  const k = await runKernel();
   status = status || k;
-} else status = runHost(process.argv.slice(2));
+} else status = await runHost(process.argv.slice(2));
+if (status !== 0 && totals.fail === 0) totals.fail = 1; // a runner that died still fails the run
+console.log(`\ncircuit: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(status);

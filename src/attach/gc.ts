@@ -107,7 +107,9 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
       };
       store.putContainer(rec);
       live.set(id, rec);
-      report.repaired.push(`rebuilt ${corrupt.includes(id) ? 'corrupt' : 'missing'} record of container ${id} from its CNI cache`);
+      report.repaired.push(
+        `rebuilt ${corrupt.includes(id) ? 'corrupt' : 'missing'} record of container ${id} from its CNI cache`,
+      );
     } else if (corrupt.includes(id)) {
       store.removeContainer(id);
       report.repaired.push(`removed corrupt record of container ${id}`);

@@ -26,7 +26,7 @@ describe('CNI plugins through the hook (real netns)', () => {
       const ns = netns(t);
       const net = bridgeNetwork(t, dir, {
         version,
-        list: version !== '1.0.0' && version !== '0.4.0' ? false : true,
+        list: version === '1.0.0' || version === '0.4.0',
       });
       const b = ociBundle(dir, { netnsPath: ns.path });
       const add = hook('createRuntime', b.state(), stateDir, { CNI_CONF: net.file });
