@@ -62,6 +62,8 @@ export async function releaseAttachment(
   }
   rec.attachments = rec.attachments.filter((a) => a !== att);
   store.putContainer(rec);
+  const { forgetQos } = await import('./qos-link');
+  await forgetQos(store, att.network, rec.id);
 }
 
 /**

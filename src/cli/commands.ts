@@ -11,6 +11,23 @@ export interface CommandDef {
 const network = () => import('./network');
 const connect = () => import('./connect');
 const maintenance = () => import('./maintenance');
+const qos = () => import('./qos');
+
+const QOS_FLAGS = [
+  'container',
+  'direction',
+  'rate',
+  'ceiling',
+  'burst',
+  'cburst',
+  'priority',
+  'delay',
+  'jitter',
+  'loss',
+  'duplicate',
+  'corrupt',
+  'reorder',
+];
 
 /** Every CLI command, keyed by its words. Aliases point at the same definition. */
 export const COMMANDS: Record<string, CommandDef> = {
@@ -56,6 +73,26 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary: "show a container's addresses per network",
     flags: {},
     run: async (c, a) => (await connect()).networkIps(c, a),
+  },
+  'network qos set': {
+    usage:
+      'circuit network qos set NETWORK [--container ID] [--direction ingress|egress|both] [--rate R] [--ceiling R] [--burst B] [--cburst B] [--priority N] [--delay D] [--jitter D] [--loss P%] [--duplicate P%] [--corrupt P%] [--reorder P%]',
+    summary:
+      'shape (HTB) and impair (netem) traffic of every attachment on a network, or one container; replaces earlier settings',
+    flags: { string: QOS_FLAGS },
+    run: async (c, a) => (await qos()).set(c, a),
+  },
+  'network qos reset': {
+    usage: 'circuit network qos reset NETWORK [--container ID]',
+    summary: 'remove QoS settings (of the network, or one container) from state and kernel',
+    flags: { string: ['container'] },
+    run: async (c, a) => (await qos()).reset(c, a),
+  },
+  'network qos show': {
+    usage: 'circuit network qos show [NETWORK] [--json]',
+    summary: 'stored QoS next to what the kernel has, with drift',
+    flags: {},
+    run: async (c, a) => (await qos()).show(c, a),
   },
   check: {
     usage: 'circuit check CONTAINER [--json]',

@@ -1,6 +1,7 @@
 import { attachAll, detach } from '../attach/attach';
 import { nextFreeIfName } from '../attach/ifnames';
 import { storedNetwork } from '../attach/networks';
+import { applyQosOrDetach } from '../attach/qos-link';
 import { resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
@@ -36,7 +37,7 @@ export async function networkConnect(ctx: CliContext, args: ParsedArgs): Promise
     const existing = rec?.attachments.find((a) => a.network === net.name && a.status === 'attached');
     if (existing) return undefined;
     const ifName = wantIf ?? nextFreeIfName(rec?.attachments.map((a) => a.ifName) ?? []);
-    return attachAll(
+    const added = await attachAll(
       ctx.store,
       ctx.deps,
       {
@@ -49,6 +50,8 @@ export async function networkConnect(ctx: CliContext, args: ParsedArgs): Promise
       [{ net, ifName, args: [], capabilityArgs: caps }],
       { replaceStale: false },
     );
+    await applyQosOrDetach(ctx.store, ctx.deps, c.id, [net.name]);
+    return added;
   });
   if (!atts) return ctx.out(`container ${spec} is already connected to network ${net.name}`);
   const ips = atts.flatMap((a) => a.ips.map((x) => x.split('/')[0]));

@@ -102,6 +102,7 @@ export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<
     }
     for (const p of peers) await detach(ctx.store, ctx.deps, p.container, name);
     ctx.store.removeNetwork(name);
+    ctx.store.remove(`qos/${name}.json`);
     return true;
   });
   ctx.out(deleted ? `${name} deleted` : `network ${name} does not exist; nothing to delete`);

@@ -2,6 +2,7 @@ import { type AttachRequest, attachAll, detach } from '../attach/attach';
 import { ifNameSeries } from '../attach/ifnames';
 import { netnsRef } from '../attach/netns';
 import { resolveCniConf, storedNetwork } from '../attach/networks';
+import { applyQosOrDetach } from '../attach/qos-link';
 import type { ChainDeps } from '../cni/chain';
 import { declaredCapabilities } from '../cni/config';
 import { parseCniPath } from '../cni/exec';
@@ -83,8 +84,8 @@ export async function runHook(opts: HookOptions): Promise<void> {
       const annotations = { ...bundle.annotations, ...(state.annotations ?? {}) };
       const requests = buildRequests(store, state, annotations);
       log.networks = requests.map((r) => r.net.name);
-      const atts = await store.locked(() =>
-        attachAll(
+      const atts = await store.locked(async () => {
+        const added = await attachAll(
           store,
           deps,
           {
@@ -96,8 +97,15 @@ export async function runHook(opts: HookOptions): Promise<void> {
           },
           requests,
           { replaceStale: true },
-        ),
-      );
+        );
+        await applyQosOrDetach(
+          store,
+          deps,
+          state.id,
+          added.map((a) => a.network),
+        );
+        return added;
+      });
       log.ips = atts.flatMap((a) => a.ips);
     } else {
       const released = await store.locked(() => detach(store, deps, state.id));
