@@ -12,6 +12,7 @@ const network = () => import('./network');
 const connect = () => import('./connect');
 const maintenance = () => import('./maintenance');
 const qos = () => import('./qos');
+const lb = () => import('./lb');
 
 const QOS_FLAGS = [
   'container',
@@ -93,6 +94,55 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary: 'stored QoS next to what the kernel has, with drift',
     flags: {},
     run: async (c, a) => (await qos()).show(c, a),
+  },
+  'lb create': {
+    usage:
+      'circuit lb create NAME VIP:PORT [--scheduler rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|mh] [--protocol tcp|udp] [--persistent SECONDS] [--forward masq|route|tunnel] [--backend auto|ipvs|nftables]',
+    summary: 'create a load-balanced service (IPVS, or nftables where the kernel has no IPVS)',
+    flags: { string: ['scheduler', 'protocol', 'persistent', 'forward', 'backend'] },
+    run: async (c, a) => (await lb()).create(c, a),
+  },
+  'lb list': {
+    usage: 'circuit lb list [--details] [--json]',
+    summary: 'list services (NAME ADDR PROTOCOL SCHEDULER), with --details their targets',
+    flags: { boolean: ['details'] },
+    run: async (c, a) => (await lb()).list(c, a),
+  },
+  'lb add': {
+    usage: 'circuit lb add NAME TARGET:PORT... [--weight N]',
+    summary: 'add targets (or change their weight; 0 drains) in one transaction',
+    flags: { string: ['weight'] },
+    run: async (c, a) => (await lb()).add(c, a),
+  },
+  'lb remove': {
+    usage: 'circuit lb remove NAME TARGET:PORT...',
+    summary: 'remove targets (missing ones are fine)',
+    flags: {},
+    run: async (c, a) => (await lb()).remove(c, a),
+  },
+  'lb delete': {
+    usage: 'circuit lb delete NAME',
+    summary: 'delete a service (no-op when it does not exist)',
+    flags: {},
+    run: async (c, a) => (await lb()).del(c, a),
+  },
+  'lb clear': {
+    usage: 'circuit lb clear',
+    summary: 'delete every service',
+    flags: {},
+    run: async (c, a) => (await lb()).clear(c, a),
+  },
+  'lb restore': {
+    usage: 'circuit lb restore',
+    summary: 're-program every service and target from the state dir (after a reboot or a flush)',
+    flags: {},
+    run: async (c, a) => (await lb()).restore(c, a),
+  },
+  'lb stats': {
+    usage: 'circuit lb stats [NAME] [--json]',
+    summary: 'connections/packets/bytes per target, from the kernel',
+    flags: {},
+    run: async (c, a) => (await lb()).stats(c, a),
   },
   check: {
     usage: 'circuit check CONTAINER [--json]',

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../errors';
+import type { Runner } from '../runner';
+import type { StateStore } from '../state/store';
+import { applyIpvs, applyNft, ipvsAvailable, serviceKey } from './apply';
+import { checkBackendSupport, type Service, sameService, serviceSchema, type Target } from './spec';
+
+const ownedSchema = z.object({ ipvs: z.array(z.string()) });
+
+export function listServices(store: StateStore): Service[] {
+  return store
+    .list('lb')
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => store.readJson(`lb/${f}`, serviceSchema))
+    .filter((s): s is Service => s !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function getService(store: StateStore, name: string): Service {
+  const s = store.readJson(`lb/${name}.json`, serviceSchema);
+  if (!s) throw new NotFoundError(`service ${name} not found`);
+  return s;
+}
+
+/** Every IPVS service key circuit ever programmed (so only those are ever removed from the kernel). */
+function owned(store: StateStore): Set<string> {
+  return new Set(store.readJson('lb-owned.json', ownedSchema)?.ipvs ?? []);
+}
+
+/**
+ * Program the kernel from `next` (the full desired set), then store it. IPVS is touched only
+ * when circuit has or had IPVS services; the nftables table is re-rendered as a whole (one
+ * atomic transaction; removed when empty). Inside store.locked().
+ */
+export async function commit(
+  store: StateStore,
+  run: Runner,
+  next: Service[],
+  changed: Service[],
+): Promise<void> {
+  const own = owned(store);
+  const ipvsKeys = next.filter((s) => s.backend === 'ipvs').map(serviceKey);
+  if (ipvsKeys.length > 0 || own.size > 0 || changed.some((s) => s.backend === 'ipvs')) {
+    await applyIpvs(run, next, new Set([...own, ...ipvsKeys]));
+    if (ipvsKeys.length) store.writeJson('lb-owned.json', { ipvs: ipvsKeys });
+    else store.remove('lb-owned.json');
+  }
+  await applyNft(run, next);
+  const names = new Set(next.map((s) => s.name));
+  for (const s of changed) {
+    if (names.has(s.name)) store.writeJson(`lb/${s.name}.json`, s);
+    else store.remove(`lb/${s.name}.json`);
+  }
+}
+
+export async function resolveBackend(
+  run: Runner,
+  wanted: 'auto' | 'ipvs' | 'nftables',
+): Promise<{ backend: 'ipvs' | 'nftables'; note?: string }> {
+  if (wanted === 'nftables') return { backend: 'nftables' };
+  const ipvs = await ipvsAvailable(run);
+  if (wanted === 'ipvs') {
+    if (!ipvs) throw new ConflictError('this kernel has no IPVS (ip_vs); use --backend nftables or auto');
+    return { backend: 'ipvs' };
+  }
+  return ipvs
+    ? { backend: 'ipvs', note: 'backend: ipvs' }
+    : { backend: 'nftables', note: 'backend: nftables (no IPVS in this kernel)' };
+}
+
+export async function createService(
+  store: StateStore,
+  run: Runner,
+  svc: Service,
+): Promise<'created' | 'exists'> {
+  checkBackendSupport(svc);
+  const all = listServices(store);
+  const existing = all.find((s) => s.name === svc.name);
+  if (existing) {
+    if (sameService(existing, svc)) return 'exists';
+    throw new ConflictError(`service ${svc.name} already exists with different settings (delete it first)`);
+  }
+  const clash = all.find((s) => serviceKey(s) === serviceKey(svc));
+  if (clash)
+    throw new ConflictError(
+      `${svc.protocol} ${svc.addr}:${svc.port} is already used by service ${clash.name}`,
+    );
+  await commit(store, run, [...all, svc], [svc]);
+  return 'created';
+}
+
+/** Add or update targets (same address:port → new weight); one transaction for all of them. */
+export async function addTargets(
+  store: StateStore,
+  run: Runner,
+  name: string,
+  targets: Target[],
+): Promise<number> {
+  const all = listServices(store);
+  const svc = all.find((s) => s.name === name);
+  if (!svc) throw new NotFoundError(`service ${name} not found`);
+  let changes = 0;
+  const next = { ...svc, targets: [...svc.targets] };
+  for (const t of targets) {
+    const i = next.targets.findIndex((x) => x.addr === t.addr && x.port === t.port);
+    if (i < 0) {
+      next.targets.push(t);
+      changes++;
+    } else if (next.targets[i]?.weight !== t.weight) {
+      next.targets[i] = t;
+      changes++;
+    }
+  }
+  if (changes > 0)
+    await commit(
+      store,
+      run,
+      all.map((s) => (s.name === name ? next : s)),
+      [next],
+    );
+  return changes;
+}
+
+export async function removeTargets(
+  store: StateStore,
+  run: Runner,
+  name: string,
+  targets: Target[],
+): Promise<number> {
+  const all = listServices(store);
+  const svc = all.find((s) => s.name === name);
+  if (!svc) throw new NotFoundError(`service ${name} not found`);
+  const drop = (t: Target) => targets.some((x) => x.addr === t.addr && x.port === t.port);
+  const next = { ...svc, targets: svc.targets.filter((t) => !drop(t)) };
+  const changes = svc.targets.length - next.targets.length;
+  if (changes > 0)
+    await commit(
+      store,
+      run,
+      all.map((s) => (s.name === name ? next : s)),
+      [next],
+    );
+  return changes;
+}
+
+export async function deleteServices(store: StateStore, run: Runner, names: string[]): Promise<string[]> {
+  const all = listServices(store);
+  const gone = all.filter((s) => names.includes(s.name));
+  if (gone.length > 0)
+    await commit(
+      store,
+      run,
+      all.filter((s) => !names.includes(s.name)),
+      gone,
+    );
+  return gone.map((s) => s.name);
+}
+
+/** Re-program every service from state (after a reboot, `ipvsadm -C` or `nft flush ruleset`). */
+export async function restoreAll(store: StateStore, run: Runner): Promise<number> {
+  const all = listServices(store);
+  await commit(store, run, all, all);
+  return all.length;
+}
