@@ -1,5 +1,10 @@
-// Bundle src/main.ts into dist/circuit.js (+ lazily loaded chunks for CLI-only code).
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+// Build dist/:
+//   dist/circuit.js (+ dist/chunks/): the node bundle; CLI-only code in lazily loaded chunks.
+//   dist/circuit-bin: the same source as a standalone executable (bun --compile --bytecode), the
+//     faster hook (~17 ms per hook call vs ~115 ms for node on the test machine).
+//     Skipped with CIRCUIT_NO_BIN=1 or where bun is not installed.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -26,4 +31,26 @@ chmodSync('dist/circuit.js', 0o755);
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(result.metafile));
+}
+
+const bun = 'node_modules/.bin/bun';
+if (process.env.CIRCUIT_NO_BIN !== '1' && existsSync(bun)) {
+  const r = spawnSync(
+    bun,
+    [
+      'build',
+      '--compile',
+      '--minify',
+      '--bytecode',
+      `--define=process.env.CIRCUIT_VERSION=${JSON.stringify(pkg.version)}`,
+      'src/main.ts',
+      '--outfile',
+      'dist/circuit-bin',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (r.status !== 0) {
+    console.error('build: bun --compile failed');
+    process.exit(1);
+  }
 }

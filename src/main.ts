@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   const debug = peekFlag(argv, 'debug') === true || process.env.CIRCUIT_DEBUG === '1';
   try {
     const command = firstCommand(argv);
-    if ((command === undefined && !process.stdin.isTTY && !argv.includes('--help')) || command === 'hook') {
+    const asksCli = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+    if ((command === undefined && !process.stdin.isTTY && !asksCli) || command === 'hook') {
       const { runHookCommand } = await import('./hook/command');
       await runHookCommand(argv);
       return ExitCode.ok;

@@ -66,10 +66,30 @@ export async function releaseAttachment(
   await forgetQos(store, att.network, rec.id);
 }
 
+function cacheEntry(target: AttachTarget, req: AttachRequest) {
+  return {
+    kind: 'cniCacheV1' as const,
+    containerId: target.containerId,
+    config: Buffer.from(JSON.stringify(toConfList(req.net))).toString('base64'),
+    ifName: req.ifName,
+    networkName: req.net.name,
+    netns: target.netns.path,
+    cniArgs: req.args,
+    capabilityArgs: req.capabilityArgs,
+  };
+}
+
+const findAtt = (rec: ContainerRecord | undefined, network: string, ifName: string) =>
+  rec?.attachments.find((a) => a.network === network && a.ifName === ifName);
+
 /**
- * Attach a container to networks (all or nothing). Must run inside store.locked().
- * Write-ahead: the attachment and its cache entry are recorded as "adding" before
- * the first plugin runs, so a killed process leaves something `gc` can undo.
+ * Attach a container to networks, all or nothing. Takes the state lock itself, only around
+ * state changes; the plugins run unlocked (CNI plugins are made for concurrent ADDs):
+ *  1. locked: release leftovers of the same container id, write ahead every attachment and
+ *     its cache entry as "adding" (with this process as owner, so gc leaves it alone while
+ *     we live, and undoes it if we are killed);
+ *  2. unlocked: ADD each chain; on failure DEL what succeeded (addChain undoes its own chain);
+ *  3. locked: record results, or forget the attempt (kept as "failed" if a rollback failed).
  */
 export async function attachAll(
   store: StateStore,
@@ -79,118 +99,182 @@ export async function attachAll(
   opts: { replaceStale: boolean },
 ): Promise<Attachment[]> {
   for (const req of requests) requireCapabilities(req);
-  const rec: ContainerRecord = store.getContainer(target.containerId) ?? {
-    id: target.containerId,
-    netns: target.netns,
-    source: target.source,
-    createdAt: now(),
-    attachments: [],
-  };
+  const id = target.containerId;
 
-  // Leftovers for the same container id: release them (DEL with the old netns, "" when gone).
-  for (const req of requests) {
-    const old = rec.attachments.find((a) => a.network === req.net.name || a.ifName === req.ifName);
-    if (!old) continue;
-    if (!opts.replaceStale && old.status === 'attached') {
-      throw new ConflictError(
-        old.network === req.net.name
-          ? `container ${target.containerId} is already connected to network ${old.network} (${old.ifName})`
-          : `interface ${req.ifName} of container ${target.containerId} is already used by network ${old.network}`,
-      );
-    }
-    await releaseAttachment(store, deps, rec, old);
-  }
-  rec.netns = target.netns;
-  if (target.pid !== undefined) rec.pid = target.pid;
-  if (target.bundle !== undefined) rec.bundle = target.bundle;
-
-  const done: { req: AttachRequest; att: Attachment; result: unknown }[] = [];
-  try {
+  await store.locked(async () => {
+    const rec: ContainerRecord = store.getContainer(id) ?? {
+      id,
+      netns: target.netns,
+      source: target.source,
+      createdAt: now(),
+      attachments: [],
+    };
     for (const req of requests) {
-      const att: Attachment = {
+      const old = rec.attachments.find((a) => a.network === req.net.name || a.ifName === req.ifName);
+      if (!old) continue;
+      if (!opts.replaceStale && old.status !== 'failed') {
+        throw new ConflictError(
+          old.network === req.net.name
+            ? `container ${id} is already connected to network ${old.network} (${old.ifName})`
+            : `interface ${req.ifName} of container ${id} is already used by network ${old.network}`,
+        );
+      }
+      await releaseAttachment(store, deps, rec, old);
+    }
+    rec.netns = target.netns;
+    if (target.pid !== undefined) rec.pid = target.pid;
+    if (target.bundle !== undefined) rec.bundle = target.bundle;
+    for (const req of requests) {
+      store.putCache(cacheEntry(target, req));
+      rec.attachments.push({
         network: req.net.name,
         ifName: req.ifName,
         status: 'adding',
         ips: [],
+        owner: process.pid,
         updatedAt: now(),
-      };
-      const cache = {
-        kind: 'cniCacheV1' as const,
-        containerId: target.containerId,
-        config: Buffer.from(JSON.stringify(toConfList(req.net))).toString('base64'),
-        ifName: req.ifName,
-        networkName: req.net.name,
-        netns: target.netns.path,
-        cniArgs: req.args,
-        capabilityArgs: req.capabilityArgs,
-      };
-      store.putCache(cache);
-      rec.attachments.push(att);
-      store.putContainer(rec);
+      });
+    }
+    store.putContainer(rec);
+  });
 
-      const result = await addChain(deps, req.net, runtimeConf(target.containerId, target.netns.path, req));
-      store.putCache({ ...cache, ...(result ? { result: result as Record<string, unknown> } : {}) });
-      att.status = 'attached';
-      att.ips = resultAddresses(result).map((a) => a.address);
-      const mac = sandboxMac(result, req.ifName);
-      if (mac) att.mac = mac;
-      att.updatedAt = now();
-      store.putContainer(rec);
-      done.push({ req, att, result });
+  const results: unknown[] = [];
+  let failure: unknown;
+  let rollbackFailed: string | undefined;
+  for (const req of requests) {
+    try {
+      results.push(await addChain(deps, req.net, runtimeConf(id, target.netns.path, req)));
+    } catch (err) {
+      failure = err;
+      if (err instanceof Error && 'rollbackError' in err && err.rollbackError)
+        rollbackFailed = errorMessage(err);
+      break;
     }
-  } catch (err) {
-    // The failing network was rolled back by addChain; forget it unless rollback failed.
-    const failing = rec.attachments.find((a) => a.status === 'adding');
-    if (failing) {
-      const rollbackFailed = err instanceof Error && 'rollbackError' in err && err.rollbackError;
-      if (rollbackFailed) {
-        failing.status = 'failed';
-        failing.error = errorMessage(err);
-      } else {
-        rec.attachments = rec.attachments.filter((a) => a !== failing);
-        store.removeCache(failing.network, target.containerId, failing.ifName);
-      }
-      store.putContainer(rec);
-    }
-    // Undo the networks that did succeed, newest first.
-    for (const d of done.reverse()) {
-      try {
-        await releaseAttachment(store, deps, rec, d.att);
-      } catch (rbErr) {
-        d.att.status = 'failed';
-        d.att.error = `rollback: ${errorMessage(rbErr)}`;
-        store.putContainer(rec);
-      }
-    }
-    throw err;
   }
-  return done.map((d) => d.att);
+  const undone: boolean[] = [];
+  if (failure) {
+    for (let i = results.length - 1; i >= 0; i--) {
+      const req = requests[i];
+      if (!req) continue;
+      try {
+        await delChain(deps, req.net, runtimeConf(id, target.netns.path, req), results[i]);
+        undone[i] = true;
+      } catch {
+        undone[i] = false;
+      }
+    }
+  }
+
+  return store.locked(async () => {
+    const rec = store.getContainer(id);
+    const out: Attachment[] = [];
+    requests.forEach((req, i) => {
+      const att = findAtt(rec, req.net.name, req.ifName);
+      if (!rec || !att) return;
+      delete att.owner;
+      att.updatedAt = now();
+      if (!failure) {
+        const result = results[i];
+        store.putCache({
+          ...cacheEntry(target, req),
+          ...(result ? { result: result as Record<string, unknown> } : {}),
+        });
+        att.status = 'attached';
+        att.ips = resultAddresses(result).map((a) => a.address);
+        const mac = sandboxMac(result, req.ifName);
+        if (mac) att.mac = mac;
+        out.push(att);
+      } else if (i === results.length && rollbackFailed) {
+        att.status = 'failed';
+        att.error = rollbackFailed;
+      } else if (i < results.length && undone[i] === false) {
+        att.status = 'failed';
+        att.error = `rollback after ${errorMessage(failure)}`;
+      } else {
+        rec.attachments = rec.attachments.filter((a) => a !== att);
+        store.removeCache(req.net.name, id, req.ifName);
+      }
+    });
+    if (rec) store.putContainer(rec);
+    if (failure) throw failure;
+    return out;
+  });
 }
 
-/** DEL every attachment (or those of one network), newest first. Must run inside store.locked(). */
+/**
+ * DEL every attachment (or those of one network), newest first. Takes the lock itself:
+ * mark "deleting" (locked), DEL (unlocked), forget or mark "failed" (locked).
+ */
 export async function detach(
   store: StateStore,
   deps: ChainDeps,
   containerId: string,
   network?: string,
 ): Promise<Attachment[]> {
-  const rec = store.getContainer(containerId);
-  if (!rec) return [];
-  const targets = rec.attachments.filter((a) => network === undefined || a.network === network).reverse();
-  const released: Attachment[] = [];
+  const work = await store.locked(async () => {
+    const rec = store.getContainer(containerId);
+    if (!rec) return undefined;
+    const targets = rec.attachments.filter((a) => network === undefined || a.network === network).reverse();
+    for (const att of targets) {
+      att.status = att.status === 'adding' ? 'adding' : 'deleting';
+      att.owner = process.pid;
+    }
+    if (targets.length) store.putContainer(rec);
+    const caches = targets.map((att) => store.getCache(att.network, containerId, att.ifName));
+    return { netns: netnsForDel(rec.netns), targets, caches };
+  });
+  if (!work || work.targets.length === 0) return [];
+
+  const errors = new Map<string, string>();
   let first: unknown;
-  for (const att of targets) {
+  for (const [i, att] of work.targets.entries()) {
+    const cache = work.caches[i];
+    if (!cache) continue;
     try {
-      await releaseAttachment(store, deps, rec, att);
-      released.push(att);
+      const net = parseNetworkConfig(
+        JSON.parse(Buffer.from(cache.config, 'base64').toString('utf8')),
+        'cached config',
+      );
+      await delChain(
+        deps,
+        net,
+        {
+          containerId,
+          netns: work.netns,
+          ifName: att.ifName,
+          args: cache.cniArgs ?? [],
+          capabilityArgs: cache.capabilityArgs ?? {},
+        },
+        cache.result,
+      );
     } catch (err) {
-      att.status = 'failed';
-      att.error = errorMessage(err);
-      att.updatedAt = now();
-      store.putContainer(rec);
+      errors.set(`${att.network}/${att.ifName}`, errorMessage(err));
       first ??= err;
     }
   }
-  if (first) throw first;
-  return released;
+
+  return store.locked(async () => {
+    const rec = store.getContainer(containerId);
+    const released: Attachment[] = [];
+    for (const att of work.targets) {
+      const cur = findAtt(rec, att.network, att.ifName);
+      if (!rec || !cur) continue;
+      const err = errors.get(`${att.network}/${att.ifName}`);
+      if (err) {
+        cur.status = 'failed';
+        cur.error = err;
+        delete cur.owner;
+        cur.updatedAt = now();
+        continue;
+      }
+      rec.attachments = rec.attachments.filter((a) => a !== cur);
+      store.removeCache(att.network, containerId, att.ifName);
+      const { forgetQos } = await import('./qos-link');
+      await forgetQos(store, att.network, containerId);
+      released.push(cur);
+    }
+    if (rec) store.putContainer(rec);
+    if (first) throw first;
+    return released;
+  });
 }

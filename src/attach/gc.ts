@@ -15,6 +15,15 @@ export interface GcReport {
   errors: string[];
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 interface CacheFile {
   file: string;
   entry: CacheEntry;
@@ -74,6 +83,7 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
     const alive = netnsAlive(rec.netns);
     for (const att of [...rec.attachments].reverse()) {
       if (alive && att.status === 'attached') continue;
+      if (att.owner !== undefined && att.owner !== process.pid && pidAlive(att.owner)) continue; // in flight
       try {
         await releaseAttachment(store, deps, rec, att);
         report.released.push({ container: id, network: att.network, ifName: att.ifName });

@@ -19,14 +19,14 @@ export async function applyQosOrDetach(
   if (!networks.some((n) => existsSync(qosFile(store, n)))) return;
   const { applyOnAttach } = await import('../qos/service');
   try {
-    await applyOnAttach(store, deps.run, containerId);
+    await store.locked(() => applyOnAttach(store, deps.run, containerId));
   } catch (err) {
     for (const n of networks) await detach(store, deps, containerId, n).catch(() => undefined);
     throw err;
   }
 }
 
-/** Forget a container's own QoS entry on a network it leaves. */
+/** Forget a container's own QoS entry on a network it leaves. Inside store.locked(). */
 export async function forgetQos(store: StateStore, network: string, containerId: string): Promise<void> {
   if (!existsSync(qosFile(store, network))) return;
   const { forgetContainer } = await import('../qos/service');

@@ -32,7 +32,7 @@ export async function networkConnect(ctx: CliContext, args: ParsedArgs): Promise
   }
   const net = storedNetwork(ctx.store, network);
   const c = await resolveContainer(spec, ctx.deps.run, ctx.runcRoot);
-  const atts = await ctx.store.locked(async () => {
+  const atts = await (async () => {
     const rec = ctx.store.getContainer(c.id);
     const existing = rec?.attachments.find((a) => a.network === net.name && a.status === 'attached');
     if (existing) return undefined;
@@ -52,7 +52,7 @@ export async function networkConnect(ctx: CliContext, args: ParsedArgs): Promise
     );
     await applyQosOrDetach(ctx.store, ctx.deps, c.id, [net.name]);
     return added;
-  });
+  })();
   if (!atts) return ctx.out(`container ${spec} is already connected to network ${net.name}`);
   const ips = atts.flatMap((a) => a.ips.map((x) => x.split('/')[0]));
   ctx.out(
@@ -82,10 +82,8 @@ export async function networkDisconnect(ctx: CliContext, args: ParsedArgs): Prom
     'circuit network disconnect CONTAINER|PID NETWORK',
   );
   storedNetwork(ctx.store, network);
-  const released = await ctx.store.locked(async () => {
-    const id = await storedContainerId(ctx, spec);
-    return id ? detach(ctx.store, ctx.deps, id, network) : [];
-  });
+  const id = await storedContainerId(ctx, spec);
+  const released = id ? await detach(ctx.store, ctx.deps, id, network) : [];
   ctx.out(
     released.length
       ? `disconnected container ${spec} from network ${network}`

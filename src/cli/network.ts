@@ -92,6 +92,10 @@ export async function networkInspect(ctx: CliContext, args: ParsedArgs): Promise
 export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network delete NAME [--force]');
   validName(name);
+  if (ctx.store.getNetwork(name) && args.flags.force === true) {
+    // detach takes the lock per container; whoever attaches meanwhile keeps a usable cache entry
+    for (const p of peersOf(allContainers(ctx), name)) await detach(ctx.store, ctx.deps, p.container, name);
+  }
   const deleted = await ctx.store.locked(async () => {
     if (!ctx.store.getNetwork(name)) return false;
     const peers = peersOf(allContainers(ctx), name);
@@ -100,7 +104,6 @@ export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<
         `network ${name} has ${peers.length} attached container(s) (${peers.map((p) => p.container).join(', ')}); disconnect them or use --force`,
       );
     }
-    for (const p of peers) await detach(ctx.store, ctx.deps, p.container, name);
     ctx.store.removeNetwork(name);
     ctx.store.remove(`qos/${name}.json`);
     return true;

@@ -12,7 +12,7 @@ import { hookLog } from '../hooklog';
 import { firstIssue, ifName as ifNameSchema } from '../names';
 import { readBundle } from '../oci/bundle';
 import { type OciState, parseOciState, readStdin } from '../oci/state';
-import { runCommand } from '../runner';
+import { runLean } from '../runner';
 import { StateStore } from '../state/store';
 import { capabilityArgsFor, parseAnnotations, parseCniArgs } from './annotations';
 import { type HookStage, hookAction } from './stage';
@@ -66,7 +66,7 @@ export async function runHook(opts: HookOptions): Promise<void> {
   const action = hookAction(opts.stage, state);
   const store = new StateStore(opts.stateDir);
   const deps: ChainDeps = {
-    run: runCommand,
+    run: runLean,
     cniPath: parseCniPath(process.env.CNI_PATH),
     baseEnv: baseEnv(),
   };
@@ -84,31 +84,32 @@ export async function runHook(opts: HookOptions): Promise<void> {
       const annotations = { ...bundle.annotations, ...(state.annotations ?? {}) };
       const requests = buildRequests(store, state, annotations);
       log.networks = requests.map((r) => r.net.name);
-      const atts = await store.locked(async () => {
-        const added = await attachAll(
-          store,
-          deps,
-          {
-            containerId: state.id,
-            netns: netnsRef(netnsPath),
-            bundle: state.bundle,
-            source: 'hook',
-            ...(state.pid ? { pid: state.pid } : {}),
-          },
-          requests,
-          { replaceStale: true },
-        );
-        await applyQosOrDetach(
-          store,
-          deps,
-          state.id,
-          added.map((a) => a.network),
-        );
-        return added;
-      });
+      const atts = await attachAll(
+        store,
+        deps,
+        {
+          containerId: state.id,
+          netns: netnsRef(netnsPath),
+          bundle: state.bundle,
+          source: 'hook',
+          ...(state.pid ? { pid: state.pid } : {}),
+        },
+        requests,
+        { replaceStale: true },
+      );
+      await applyQosOrDetach(
+        store,
+        deps,
+        state.id,
+        atts.map((a) => a.network),
+      );
       log.ips = atts.flatMap((a) => a.ips);
+    } else if (!store.hasContainer(state.id)) {
+      // nothing recorded (create failed, or a second poststop): no lock needed
+      log.networks = [];
+      log.note = 'nothing attached';
     } else {
-      const released = await store.locked(() => detach(store, deps, state.id));
+      const released = await detach(store, deps, state.id);
       log.networks = released.map((a) => a.network);
       if (released.length === 0) log.note = 'nothing attached';
     }

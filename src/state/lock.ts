@@ -19,7 +19,7 @@ export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T
       realpath: false,
       stale: LOCK_STALE_MS,
       update: 500,
-      retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      retries: { retries: 1200, factor: 1.2, minTimeout: 5, maxTimeout: 50, randomize: true },
       onCompromised: () => {
         // Only reachable if the event loop stalled for longer than the stale time.
         process.stderr.write('circuit: warning: state lock was taken over while held\n');

@@ -10,7 +10,7 @@ export const networkRecordSchema = z.object({
 });
 export type NetworkRecord = z.infer<typeof networkRecordSchema>;
 
-export const attachmentStatus = z.enum(['adding', 'attached', 'failed']);
+export const attachmentStatus = z.enum(['adding', 'attached', 'deleting', 'failed']);
 
 export const attachmentSchema = z.object({
   network: networkName,
@@ -19,6 +19,8 @@ export const attachmentSchema = z.object({
   ips: z.array(z.string()),
   mac: z.string().optional(),
   error: z.string().optional(),
+  /** pid of the process with an ADD/DEL in flight (status adding/deleting). */
+  owner: z.number().int().positive().optional(),
   updatedAt: z.string(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;

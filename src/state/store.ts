@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { StateError } from '../errors';
@@ -91,6 +91,9 @@ export class StateStore {
   }
 
   // --- containers ---------------------------------------------------------
+  hasContainer(id: string): boolean {
+    return existsSync(this.path(`containers/${id}.json`));
+  }
   getContainer(id: string): ContainerRecord | undefined {
     return this.readJson(`containers/${id}.json`, containerRecordSchema);
   }

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { leakAudit } from '../helpers/audit';
 import { addrsIn, bridgeNetwork, leases } from '../helpers/cni';
 import { busyboxRootfs, runcEnv } from '../helpers/runc';
-import { circuit, sh, tmpDir, trySh } from '../helpers/sys';
+import { CIRCUIT_EXE, circuit, sh, tmpDir, trySh } from '../helpers/sys';
 
 let rootfs = '';
 describe('runc end-to-end', { timeout: 120_000 }, () => {
@@ -47,6 +47,28 @@ describe('runc end-to-end', { timeout: 120_000 }, () => {
       .map((l) => JSON.parse(l));
     assert.equal(log.length, 4);
     assert.ok(log.every((l) => l.ok === true && typeof l.ms === 'number'));
+  });
+
+  it('the standalone executable works as the hook and the CLI', async (t) => {
+    const dir = tmpDir(t);
+    const net = bridgeNetwork(t, dir);
+    const rc = runcEnv(t, dir, rootfs);
+    const a = rc.bundle({ cniConf: net.file, bin: CIRCUIT_EXE });
+    const b = rc.bundle({ cniConf: net.file, bin: CIRCUIT_EXE });
+    for (const c of [a, b]) {
+      const r = await rc.run(c.id, c.bundle);
+      assert.equal(r.code, 0, r.err);
+    }
+    const ips = JSON.parse(
+      sh([CIRCUIT_EXE, 'network', 'ips', b.id, '--json', '--state-dir', rc.stateDir]),
+    ) as { ip: string }[];
+    const ping = rc.exec(a.id, ['ping', '-c', '1', '-W', '2', ips[0]?.ip ?? '']);
+    assert.equal(ping.code, 0, ping.out + ping.err);
+    for (const c of [a, b]) assert.equal(rc.del(c.id).code, 0);
+    leakAudit({ stateDir: rc.stateDir, nets: [net], containerIds: [a.id, b.id], runc: rc });
+    const bad = trySh([CIRCUIT_EXE, 'network', 'bogus', '--state-dir', rc.stateDir]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err, 'circuit: unknown command "network bogus" (see circuit --help)\n');
   });
 
   it('the prestart stage works too, and a second poststop is a no-op', async (t) => {

@@ -7,6 +7,8 @@ import type { TestContext } from 'node:test';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CIRCUIT_BIN = join(ROOT, 'dist/circuit.js');
+/** The standalone executable (bun --compile) of the same source. */
+export const CIRCUIT_EXE = join(ROOT, 'dist/circuit-bin');
 export const TEST_PLUGINS = join(ROOT, 'test/fixtures/plugins');
 export const CNI_PATH = `/usr/lib/cni:${TEST_PLUGINS}`;
 

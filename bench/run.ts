@@ -1,0 +1,23 @@
+// npm run bench [-- --quick]: prints ratios measured in this run (medians).
+
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { hookBench } from './hook';
+import { lbBench } from './lb';
+import { Scope } from './util';
+
+const quick = process.argv.includes('--quick');
+const n = quick ? 5 : 15;
+const scope = new Scope();
+const out: string[] = [
+  `circuit bench (${quick ? 'quick' : 'full'}): ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`,
+];
+try {
+  out.push(...(await hookBench(scope, n, 64, 5000)));
+  out.push(
+    ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
+  );
+} finally {
+  await scope.close();
+}
+console.log(out.join('\n'));
