@@ -1,99 +1,117 @@
-// Bad input: exit code != 0, one clear line on stderr, no stack, state dir unchanged.
+// Bad input: exit code != 0, one clear line on stderr, no stack, state dir byte-for-byte unchanged.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bridgeNetwork } from '../helpers/cni';
-import { circuit, tmpDir } from '../helpers/sys';
+import { ociBundle } from '../helpers/oci';
+import { circuit, netns, tmpDir, uid } from '../helpers/sys';
+import { ARGS, CONFIGS, HOOK_ENVS, OCI_STATES, RESULTS } from './bad-input-corpus';
 
+/** Every file (and its bytes) under the state dir, except the hook log. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
       const p = join(d, f);
       if (statSync(p).isDirectory()) walk(p);
-      else if (f !== 'hook.log') out[p] = readFileSync(p, 'utf8');
+      else if (f !== 'hook.log' && f !== 'hook.log.1') out[p] = readFileSync(p, 'base64');
     }
   };
   walk(dir);
   return out;
 }
 
-describe('bad input is refused cleanly', () => {
-  it('CLI arguments', (t) => {
+function refused(r: { code: number; err: string }, re: RegExp, label: string, code?: number): void {
+  if (code !== undefined) assert.equal(r.code, code, `${label}: exit ${r.code}: ${r.err}`);
+  else assert.notEqual(r.code, 0, `${label}: exit 0`);
+  const lines = r.err.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `${label}: one line: ${r.err}`);
+  assert.match(lines[0] ?? '', /^circuit: /, label);
+  assert.match(r.err, re, label);
+  assert.doesNotMatch(r.err, /\s+at .*:\d+:\d+|Error:|ZodError/, `${label}: no stack`);
+}
+
+describe('bad-input corpus', () => {
+  it(`has at least 100 cases`, () => {
+    const total = OCI_STATES.length + HOOK_ENVS.length + CONFIGS.length + RESULTS.length + ARGS.length;
+    assert.ok(total >= 100, `${total} cases`);
+  });
+
+  it(`CLI arguments (${ARGS.length} cases)`, (t) => {
     const dir = tmpDir(t);
     const stateDir = join(dir, 'state');
     const net = bridgeNetwork(t, dir);
+    const unused = bridgeNetwork(t, dir);
     assert.equal(circuit(['network', 'create', net.file], { stateDir }).code, 0);
-    writeFileSync(join(dir, 'bad.json'), '{"cniVersion": "1.0.0", "name": "x"');
     const before = snapshot(stateDir);
-    const cases: [string[], number, RegExp][] = [
-      [['bogus'], 2, /unknown command/],
-      [['network', 'frobnicate'], 2, /unknown command/],
-      [['network', 'list', '--bogus'], 2, /unknown flag --bogus/],
-      [['network', 'create'], 2, /usage: circuit network create/],
-      [['network', 'create', join(dir, 'missing.conf')], 3, /does not exist/],
-      [['network', 'create', join(dir, 'bad.json')], 2, /not valid JSON/],
-      [['network', 'create', '../evil', net.file], 2, /invalid network name/],
-      [['network', 'create', 'x'.repeat(80), net.file], 2, /longer than 64/],
-      [['network', 'inspect', '../../etc/passwd'], 2, /invalid network name/],
-      [['network', 'delete', 'a/b'], 2, /invalid network name/],
-      [['network', 'connect', 'c1'], 2, /usage/],
-      [['network', 'connect', 'c1', net.name, '--ifname', 'x'.repeat(16)], 2, /IFNAMSIZ/],
-      [['network', 'connect', 'c1', net.name, '--ifname', 'a/b'], 2, /interface name/],
-      [['network', 'connect', 'c1', net.name, '--mac', 'zz'], 2, /invalid MAC/],
-      [['network', 'connect', '../c', net.name], 2, /invalid container/],
-      [['network', 'connect', 'c1', 'nonet'], 3, /network nonet not found/],
-      [['network', 'connect', '999999999', net.name], 3, /no process with pid/],
-      [['network', 'ips', '../x'], 2, /invalid container/],
-      [['network', 'disconnect', 'c1', 'nonet'], 3, /not found/],
-      [['network', 'list', 'extra'], 2, /usage/],
-      [['gc', 'extra'], 2, /usage/],
-      [['network', 'list', '--state-dir'], 2, /needs a value/],
-      [['hook', 'poststart'], 2, /unknown hook stage/],
-      [['hook', 'createRuntime', '--bogus'], 2, /unknown flag/],
-    ];
-    for (const [args, code, re] of cases) {
-      const r = circuit(args, { stateDir });
-      assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
-      const lines = r.err.trim().split('\n');
-      assert.equal(lines.length, 1, `${args.join(' ')}: one line: ${r.err}`);
-      assert.match(lines[0] ?? '', /^circuit: /);
-      assert.match(r.err, re, args.join(' '));
-      assert.doesNotMatch(r.err, /\s+at .*:\d+:\d+/);
+    for (const [args, code, re] of ARGS) {
+      const argv = args.map((a) => (a === 'NET' ? net.name : a === 'FILE' ? unused.file : a));
+      refused(circuit(argv, { stateDir }), re, argv.join(' '), code);
     }
     assert.deepEqual(snapshot(stateDir), before, 'state dir unchanged');
   });
 
-  it('hook input', (t) => {
+  it(`network config documents (${CONFIGS.length} cases)`, (t) => {
     const dir = tmpDir(t);
     const stateDir = join(dir, 'state');
     const net = bridgeNetwork(t, dir);
-    const st = (o: Record<string, unknown>) =>
-      JSON.stringify({ ociVersion: '1.0.2', id: 'c1', status: 'creating', pid: 1, bundle: dir, ...o });
-    const cases: [string, Record<string, string>, RegExp][] = [
-      ['', { CNI_CONF: net.file }, /no OCI state on stdin/],
-      ['not json', { CNI_CONF: net.file }, /not valid JSON/],
-      ['[]', { CNI_CONF: net.file }, /invalid OCI state/],
-      [st({ id: '../../x' }), { CNI_CONF: net.file }, /container id/],
-      [st({ status: 'paused' }), { CNI_CONF: net.file }, /status/],
-      [st({ pid: -1 }), { CNI_CONF: net.file }, /pid/],
-      [st({ bundle: '' }), { CNI_CONF: net.file }, /bundle/],
-      [st({}), {}, /no network given/],
-      [st({}), { CNI_CONF: 'ghost-net' }, /network ghost-net not found/],
-      [st({}), { CNI_CONF: join(dir, 'none.conflist') }, /does not exist/],
-      [st({}), { CNI_CONF: net.file, CNI_IFNAME: 'x'.repeat(20) }, /CNI_IFNAME/],
-      [st({}), { CNI_CONF: net.file, CNI_ARGS: 'novalue' }, /CNI_ARGS/],
-      [`{"a":"${'x'.repeat(1100 * 1024)}"}`, { CNI_CONF: net.file }, /larger than 1 MiB/],
-    ];
-    for (const [input, env, re] of cases) {
-      const r = circuit(['hook', 'createRuntime'], { stateDir, input, env });
-      assert.notEqual(r.code, 0);
-      assert.equal(r.err.trim().split('\n').length, 1, r.err);
-      assert.match(r.err, re);
+    assert.equal(circuit(['network', 'create', net.file], { stateDir }).code, 0);
+    const before = snapshot(stateDir);
+    for (const [label, text, re] of CONFIGS) {
+      const file = join(dir, `bad-${uid()}.conflist`);
+      writeFileSync(file, text);
+      refused(circuit(['network', 'create', file], { stateDir }), re, label);
+      refused(circuit(['network', 'create', `named-${uid()}`, file], { stateDir }), re, `${label} (named)`);
     }
-    for (const f of ['containers', 'cache', 'networks']) {
-      assert.throws(() => statSync(join(stateDir, f)), `${f} not created`);
+    assert.deepEqual(snapshot(stateDir), before, 'state dir unchanged');
+  });
+
+  it(`OCI state and hook environment (${OCI_STATES.length + HOOK_ENVS.length} cases)`, (t) => {
+    const dir = tmpDir(t);
+    const stateDir = join(dir, 'state');
+    const net = bridgeNetwork(t, dir);
+    assert.equal(circuit(['network', 'create', net.file], { stateDir }).code, 0);
+    const before = snapshot(stateDir);
+    for (const [label, input, re] of OCI_STATES) {
+      refused(
+        circuit(['hook', 'createRuntime'], { stateDir, input, env: { CNI_CONF: net.file } }),
+        re,
+        label,
+        2,
+      );
     }
+    const ns = netns(t);
+    const b = ociBundle(dir, { netnsPath: ns.path });
+    for (const [label, env, re] of HOOK_ENVS) {
+      const e = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === 'NET' ? net.file : v]));
+      refused(circuit(['hook', 'createRuntime'], { stateDir, input: b.state(), env: e }), re, label);
+    }
+    assert.deepEqual(snapshot(stateDir), before, 'state dir unchanged');
+  });
+
+  it(`malformed plugin results are rolled back (${RESULTS.length} cases)`, (t) => {
+    const dir = tmpDir(t);
+    const stateDir = join(dir, 'state');
+    const ns = netns(t);
+    for (const [label, bad, re] of RESULTS) {
+      const file = join(dir, `r-${uid()}.conflist`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          cniVersion: '1.0.0',
+          name: `r-${uid()}`,
+          plugins: [{ type: 'circuit-test', badResult: bad }],
+        }),
+      );
+      const b = ociBundle(dir, { netnsPath: ns.path });
+      refused(
+        circuit(['hook', 'createRuntime'], { stateDir, input: b.state(), env: { CNI_CONF: file } }),
+        re,
+        label,
+        5,
+      );
+    }
+    assert.deepEqual(snapshot(stateDir), {}, 'no state file left (only the hook log)');
   });
 });
