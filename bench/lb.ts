@@ -10,7 +10,7 @@ import { fmt, median, ratio, type Scope } from './util';
 function targets(n: number, offset = 0): Target[] {
   return Array.from({ length: n }, (_, i) => {
     const x = i + offset;
-    return { addr: `198.18.${200 + (x >> 8)}.${(x & 255) + 1}`, port: 8080, weight: 1 };
+    return { addr: `198.18.${200 + Math.floor(x / 250)}.${(x % 250) + 2}`, port: 8080, weight: 1 };
   });
 }
 
@@ -42,6 +42,12 @@ export async function lbBench(scope: Scope, n: number, backend: 'nftables' | 'ip
     await f();
     return performance.now() - t0;
   };
+  // one target onto an empty service, with nothing else programmed
+  await createService(store, runCommand, service('empty', backend, 83));
+  const onEmpty: number[] = [];
+  for (let i = 0; i < 10; i++)
+    onEmpty.push(await t(() => addTargets(store, runCommand, 'empty', targets(1, n + 100 + i)))());
+  await deleteServices(store, runCommand, ['empty']);
   await createService(store, runCommand, service('bulk', backend, 81));
   const bulk = await t(() => addTargets(store, runCommand, 'bulk', targets(n)))();
   await deleteServices(store, runCommand, ['bulk']);
@@ -49,15 +55,11 @@ export async function lbBench(scope: Scope, n: number, backend: 'nftables' | 'ip
   const t0 = performance.now();
   for (const tg of targets(n)) await addTargets(store, runCommand, 'single', [tg]);
   const singles = performance.now() - t0;
-  // one more target onto the full service vs onto an empty one
-  await createService(store, runCommand, service('empty', backend, 83));
+  // one more target onto the full service
   const onFull: number[] = [];
-  const onEmpty: number[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 10; i++)
     onFull.push(await t(() => addTargets(store, runCommand, 'single', targets(1, n + 10 + i)))());
-    onEmpty.push(await t(() => addTargets(store, runCommand, 'empty', targets(1, n + 100 + i)))());
-  }
-  await deleteServices(store, runCommand, ['single', 'empty']);
+  await deleteServices(store, runCommand, ['single']);
   return [
     `4. load balancer, ${backend} backend:`,
     `   ${n} targets in one transaction ${fmt(bulk)} vs ${n} single calls ${fmt(singles)}: singles/bulk = ${ratio(singles, bulk)}`,

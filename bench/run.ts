@@ -9,15 +9,19 @@ import { Scope } from './util';
 const quick = process.argv.includes('--quick');
 const n = quick ? 5 : 15;
 const scope = new Scope();
-const out: string[] = [
+const out = {
+  push: (...lines: string[]) => {
+    for (const l of lines) console.log(l);
+  },
+};
+out.push(
   `circuit bench (${quick ? 'quick' : 'full'}): ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`,
-];
+);
 try {
-  out.push(...(await hookBench(scope, n, 64, 5000)));
+  if (!process.argv.includes('--only-lb')) out.push(...(await hookBench(scope, n, 64, 5000)));
   out.push(
     ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
   );
 } finally {
   await scope.close();
 }
-console.log(out.join('\n'));

@@ -1,5 +1,6 @@
+import { cachedConfig, cachedRuntime } from '../cni/cache';
 import { addChain, type ChainDeps, delChain } from '../cni/chain';
-import { declaredCapabilities, type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
+import { declaredCapabilities, type NetworkConfig, toConfList } from '../cni/config';
 import type { RuntimeConf } from '../cni/plan';
 import { resultAddresses, sandboxMac } from '../cni/result';
 import { ConflictError, errorMessage, UsageError } from '../errors';
@@ -46,18 +47,7 @@ export async function releaseAttachment(
 ): Promise<void> {
   const cache = store.getCache(att.network, rec.id, att.ifName);
   if (cache) {
-    const net = parseNetworkConfig(
-      JSON.parse(Buffer.from(cache.config, 'base64').toString('utf8')),
-      'cached config',
-    );
-    const rt: RuntimeConf = {
-      containerId: rec.id,
-      netns: netnsForDel(rec.netns),
-      ifName: att.ifName,
-      args: cache.cniArgs ?? [],
-      capabilityArgs: cache.capabilityArgs ?? {},
-    };
-    await delChain(deps, net, rt, cache.result);
+    await delChain(deps, cachedConfig(cache), cachedRuntime(cache, netnsForDel(rec.netns)), cache.result);
     store.removeCache(att.network, rec.id, att.ifName);
   }
   rec.attachments = rec.attachments.filter((a) => a !== att);
@@ -231,22 +221,7 @@ export async function detach(
     const cache = work.caches[i];
     if (!cache) continue;
     try {
-      const net = parseNetworkConfig(
-        JSON.parse(Buffer.from(cache.config, 'base64').toString('utf8')),
-        'cached config',
-      );
-      await delChain(
-        deps,
-        net,
-        {
-          containerId,
-          netns: work.netns,
-          ifName: att.ifName,
-          args: cache.cniArgs ?? [],
-          capabilityArgs: cache.capabilityArgs ?? {},
-        },
-        cache.result,
-      );
+      await delChain(deps, cachedConfig(cache), cachedRuntime(cache, work.netns), cache.result);
     } catch (err) {
       errors.set(`${att.network}/${att.ifName}`, errorMessage(err));
       first ??= err;

@@ -1,8 +1,9 @@
+import { cachedConfig, cachedRuntime } from '../cni/cache';
 import { type ChainDeps, delChain, gcChain } from '../cni/chain';
 import { parseNetworkConfig } from '../cni/config';
-import type { RuntimeConf } from '../cni/plan';
 import { resultAddresses } from '../cni/result';
 import { errorMessage, StateError } from '../errors';
+import { pidAlive } from '../proc';
 import { type CacheEntry, type ContainerRecord, cacheEntrySchema } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import { releaseAttachment } from './attach';
@@ -13,15 +14,6 @@ export interface GcReport {
   repaired: string[];
   cniGc: string[];
   errors: string[];
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 interface CacheFile {
@@ -44,18 +36,7 @@ function readCaches(store: StateStore, report: GcReport): CacheFile[] {
 }
 
 async function delFromCache(deps: ChainDeps, entry: CacheEntry, netns: string): Promise<void> {
-  const net = parseNetworkConfig(
-    JSON.parse(Buffer.from(entry.config, 'base64').toString('utf8')),
-    'cached config',
-  );
-  const rt: RuntimeConf = {
-    containerId: entry.containerId,
-    netns,
-    ifName: entry.ifName,
-    args: entry.cniArgs ?? [],
-    capabilityArgs: entry.capabilityArgs ?? {},
-  };
-  await delChain(deps, net, rt, entry.result);
+  await delChain(deps, cachedConfig(entry), cachedRuntime(entry, netns), entry.result);
 }
 
 /**

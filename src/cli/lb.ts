@@ -117,30 +117,23 @@ export async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   ctx.out(lines.join('\n'));
 }
 
-export async function add(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [n = '', ...rest] = expectPositional(
-    args,
-    2,
-    100_000,
-    'circuit lb add NAME TARGET:PORT... [--weight N]',
-  );
+type Edit = typeof addTargets;
+
+async function editTargets(ctx: CliContext, args: ParsedArgs, usage: string, edit: Edit): Promise<void> {
+  const [n = '', ...rest] = expectPositional(args, 2, 100_000, usage);
   name(n);
   await ctx.store.locked(async () => {
     const svc = getService(ctx.store, n);
-    await addTargets(ctx.store, ctx.deps.run, n, targetsFrom(args, rest, svc.addr.includes(':') ? 6 : 4));
+    await edit(ctx.store, ctx.deps.run, n, targetsFrom(args, rest, svc.addr.includes(':') ? 6 : 4));
   });
   ctx.out(`service ${n} updated`);
 }
 
-export async function remove(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [n = '', ...rest] = expectPositional(args, 2, 100_000, 'circuit lb remove NAME TARGET:PORT...');
-  name(n);
-  await ctx.store.locked(async () => {
-    const svc = getService(ctx.store, n);
-    await removeTargets(ctx.store, ctx.deps.run, n, targetsFrom(args, rest, svc.addr.includes(':') ? 6 : 4));
-  });
-  ctx.out(`service ${n} updated`);
-}
+export const add = (ctx: CliContext, args: ParsedArgs) =>
+  editTargets(ctx, args, 'circuit lb add NAME TARGET:PORT... [--weight N]', addTargets);
+
+export const remove = (ctx: CliContext, args: ParsedArgs) =>
+  editTargets(ctx, args, 'circuit lb remove NAME TARGET:PORT...', removeTargets);
 
 export async function del(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [n = ''] = expectPositional(args, 1, 1, 'circuit lb delete NAME');

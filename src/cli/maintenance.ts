@@ -1,6 +1,6 @@
 import { collectGarbage } from '../attach/gc';
+import { cachedConfig } from '../cni/cache';
 import { checkChain } from '../cni/chain';
-import { parseNetworkConfig } from '../cni/config';
 import { CircuitError, ExitCode, errorMessage, NotFoundError } from '../errors';
 import type { ParsedArgs } from './args';
 import { expectPositional } from './args';
@@ -24,7 +24,7 @@ export async function check(ctx: CliContext, args: ParsedArgs): Promise<void> {
         });
         continue;
       }
-      const net = parseNetworkConfig(JSON.parse(Buffer.from(cache.config, 'base64').toString('utf8')));
+      const net = cachedConfig(cache);
       try {
         const ran = await checkChain(
           ctx.deps,

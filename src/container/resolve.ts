@@ -3,6 +3,7 @@ import { netnsRef } from '../attach/netns';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId } from '../names';
 import { readBundle } from '../oci/bundle';
+import { pidAlive } from '../proc';
 import type { Runner } from '../runner';
 import type { NetnsRef } from '../state/schemas';
 
@@ -23,15 +24,6 @@ export interface ResolvedContainer {
 
 function runcArgv(root: string | undefined, ...rest: string[]): string[] {
   return root ? ['runc', '--root', root, ...rest] : ['runc', ...rest];
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function netnsOf(pid: number, bundle: string | undefined, id: string): NetnsRef {

@@ -89,28 +89,18 @@ export async function createService(
   return 'created';
 }
 
-/** Add or update targets (same address:port → new weight); one transaction for all of them. */
-export async function addTargets(
+/** Apply a change to one service's targets and commit it (one transaction) if anything changed. */
+async function updateTargets(
   store: StateStore,
   run: Runner,
   name: string,
-  targets: Target[],
+  change: (targets: Target[]) => { targets: Target[]; changes: number },
 ): Promise<number> {
   const all = listServices(store);
   const svc = all.find((s) => s.name === name);
   if (!svc) throw new NotFoundError(`service ${name} not found`);
-  let changes = 0;
-  const next = { ...svc, targets: [...svc.targets] };
-  for (const t of targets) {
-    const i = next.targets.findIndex((x) => x.addr === t.addr && x.port === t.port);
-    if (i < 0) {
-      next.targets.push(t);
-      changes++;
-    } else if (next.targets[i]?.weight !== t.weight) {
-      next.targets[i] = t;
-      changes++;
-    }
-  }
+  const { targets, changes } = change(svc.targets);
+  const next = { ...svc, targets };
   if (changes > 0)
     await commit(
       store,
@@ -121,26 +111,30 @@ export async function addTargets(
   return changes;
 }
 
-export async function removeTargets(
-  store: StateStore,
-  run: Runner,
-  name: string,
-  targets: Target[],
-): Promise<number> {
-  const all = listServices(store);
-  const svc = all.find((s) => s.name === name);
-  if (!svc) throw new NotFoundError(`service ${name} not found`);
-  const drop = (t: Target) => targets.some((x) => x.addr === t.addr && x.port === t.port);
-  const next = { ...svc, targets: svc.targets.filter((t) => !drop(t)) };
-  const changes = svc.targets.length - next.targets.length;
-  if (changes > 0)
-    await commit(
-      store,
-      run,
-      all.map((s) => (s.name === name ? next : s)),
-      [next],
-    );
-  return changes;
+const sameTarget = (a: Target, b: Target) => a.addr === b.addr && a.port === b.port;
+
+/** Add targets, or change the weight of existing ones; idempotent. */
+export function addTargets(store: StateStore, run: Runner, name: string, add: Target[]): Promise<number> {
+  return updateTargets(store, run, name, (current) => {
+    const targets = [...current];
+    let changes = 0;
+    for (const t of add) {
+      const i = targets.findIndex((x) => sameTarget(x, t));
+      if (i < 0) targets.push(t);
+      else if (targets[i]?.weight !== t.weight) targets[i] = t;
+      else continue;
+      changes++;
+    }
+    return { targets, changes };
+  });
+}
+
+/** Remove targets; missing ones are fine. */
+export function removeTargets(store: StateStore, run: Runner, name: string, drop: Target[]): Promise<number> {
+  return updateTargets(store, run, name, (current) => {
+    const targets = current.filter((t) => !drop.some((x) => sameTarget(x, t)));
+    return { targets, changes: current.length - targets.length };
+  });
 }
 
 export async function deleteServices(store: StateStore, run: Runner, names: string[]): Promise<string[]> {

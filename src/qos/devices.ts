@@ -1,5 +1,5 @@
 import { netnsAlive } from '../attach/netns';
-import { parseNetworkConfig } from '../cni/config';
+import { cachedConfig } from '../cni/cache';
 import { CircuitError, ExitCode } from '../errors';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
 
@@ -17,7 +17,7 @@ export function hostDevice(cache: CacheEntry | undefined): string | undefined {
   let bridges = new Set<string>();
   if (cache) {
     try {
-      const net = parseNetworkConfig(JSON.parse(Buffer.from(cache.config, 'base64').toString('utf8')));
+      const net = cachedConfig(cache);
       bridges = new Set(net.plugins.map((p) => (typeof p.bridge === 'string' ? p.bridge : 'cni0')));
     } catch {
       // unreadable cache config: fall back to the result alone
