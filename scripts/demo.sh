@@ -8,12 +8,16 @@ REPO=$PWD
 bash scripts/install-deps.sh
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 [[ -x dist/circuit.js ]] || npm run build --silent
+echo "using $( [[ -x dist/circuit-bin ]] && echo dist/circuit-bin || echo dist/circuit.js ) as hook and CLI"
 
 WORK=$(mktemp -d /tmp/circuit-demo.XXXXXX)
 STATE=$WORK/state
 ROOT=$WORK/runc
 NODE_DIR=$(dirname "$(command -v node)")
-CIRCUIT="node $REPO/dist/circuit.js --state-dir $STATE"
+# the standalone executable when it was built, else the node bundle
+BIN=$REPO/dist/circuit-bin
+[[ -x "$BIN" ]] || BIN=$REPO/dist/circuit.js
+CIRCUIT="$BIN --state-dir $STATE"
 IDS=(demo-a demo-b)
 
 cleanup() {
@@ -58,7 +62,7 @@ for id in "${IDS[@]}"; do
     const hook = (stage) => [{ path: bin, args: ["circuit", "hook", stage, "--state-dir", state], env: JSON.parse(env) }];
     c.hooks = { createRuntime: hook("createRuntime"), poststop: hook("poststop") };
     fs.writeFileSync(file, JSON.stringify(c, null, 2));
-  ' "$WORK/$id/config.json" "$WORK/rootfs" "$REPO/dist/circuit.js" "$STATE" "$hook_env"
+  ' "$WORK/$id/config.json" "$WORK/rootfs" "$BIN" "$STATE" "$hook_env"
   step runc run -d "$id"
   runc --root "$ROOT" run -d --bundle "$WORK/$id" "$id" </dev/null >/dev/null 2>"$WORK/$id.err" || { cat "$WORK/$id.err"; exit 1; }
 done
