@@ -11,7 +11,3 @@ export function stateDirFrom(flag: unknown): string {
   if (typeof flag === 'string' && flag.length > 0) return flag;
   return process.env.CIRCUIT_STATE_DIR || DEFAULT_STATE_DIR;
 }
-
-export function debugEnabled(flag: unknown): boolean {
-  return flag === true || process.env.CIRCUIT_DEBUG === '1';
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UsageError } from './errors';
 
 /** libcni's rule for network names and container ids, plus a length cap. */
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -28,6 +29,13 @@ export const ifName = z
   .max(15, 'interface name is longer than 15 characters (IFNAMSIZ)')
   .refine((s) => s !== '.' && s !== '..', 'interface name may not be "." or ".."')
   .refine((s) => !/[\s/:%]/.test(s), 'interface name may not contain "/", ":", "%" or white space');
+
+/** A validated name, or a UsageError: `invalid <what> "<value>": <why>`. */
+export function validName(schema: z.ZodType<string>, value: string, what: string): string {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UsageError(`invalid ${what} ${JSON.stringify(value)}: ${firstIssue(r.error)}`);
+  return r.data;
+}
 
 /** Validate with a schema and turn the first issue into a plain sentence. */
 export function firstIssue(err: z.ZodError): string {

@@ -41,6 +41,7 @@ async function delFromCache(deps: ChainDeps, entry: CacheEntry, netns: string): 
 
 /**
  * Release everything whose container is gone. Must run inside store.locked().
+ * 0. temp files of writers that died mid-write are removed;
  * 1. container records whose netns is gone (or that failed) → DEL + forget;
  * 2. corrupt container records → rebuilt from the cache, or released;
  * 3. cache entries no record owns → DEL + forget;
@@ -48,6 +49,8 @@ async function delFromCache(deps: ChainDeps, entry: CacheEntry, netns: string): 
  */
 export async function collectGarbage(store: StateStore, deps: ChainDeps): Promise<GcReport> {
   const report: GcReport = { released: [], repaired: [], cniGc: [], errors: [] };
+  for (const f of store.sweepTemps(pidAlive))
+    report.repaired.push(`removed temp file ${f} of a killed writer`);
   const live = new Map<string, ContainerRecord>();
   const corrupt: string[] = [];
 

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { type NetworkConfig, parseNetworkConfig, parseNetworkConfigText } from '../cni/config';
 import { NotFoundError, UsageError } from '../errors';
-import { networkName } from '../names';
+import { networkName, validName } from '../names';
 import type { StateStore } from '../state/store';
 
 const MAX_CONF_BYTES = 1024 * 1024;
@@ -22,8 +22,7 @@ export function readConfigFile(path: string): NetworkConfig {
 
 /** A network created with `circuit network create`. */
 export function storedNetwork(store: StateStore, name: string): NetworkConfig {
-  const valid = networkName.safeParse(name);
-  if (!valid.success) throw new UsageError(`invalid network name ${JSON.stringify(name)}`);
+  validName(networkName, name, 'network name');
   const rec = store.getNetwork(name);
   if (!rec) throw new NotFoundError(`network ${name} not found`);
   return parseNetworkConfig(rec.config, `network ${name}`);

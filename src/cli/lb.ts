@@ -18,17 +18,12 @@ import {
   type Target,
 } from '../lb/spec';
 import { readStats } from '../lb/stats';
-import { networkName } from '../names';
+import { networkName, validName } from '../names';
 import { expectPositional, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 
-function name(n: string): string {
-  const r = networkName.safeParse(n);
-  if (!r.success)
-    throw new UsageError(`invalid service name ${JSON.stringify(n)}: ${r.error.issues[0]?.message}`);
-  return n;
-}
+const name = (n: string) => validName(networkName, n, 'service name');
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;

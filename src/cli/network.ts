@@ -3,18 +3,13 @@ import { readConfigFile, storedNetwork } from '../attach/networks';
 import { versionCheck } from '../cni/chain';
 import { toConfList } from '../cni/config';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
-import { networkName } from '../names';
+import { networkName, validName } from '../names';
 import type { ContainerRecord } from '../state/schemas';
 import { expectPositional, type ParsedArgs } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 
-function validName(name: string): string {
-  const r = networkName.safeParse(name);
-  if (!r.success)
-    throw new UsageError(`invalid network name ${JSON.stringify(name)}: ${r.error.issues[0]?.message}`);
-  return name;
-}
+const checked = (name: string) => validName(networkName, name, 'network name');
 
 function allContainers(ctx: CliContext): ContainerRecord[] {
   return ctx.store
@@ -35,7 +30,7 @@ export async function networkCreate(ctx: CliContext, args: ParsedArgs): Promise<
   const [a, b] = expectPositional(args, 1, 2, 'circuit network create [NAME] FILE');
   const file = b ?? a ?? '';
   const net = readConfigFile(file);
-  if (b !== undefined) net.name = validName(a ?? '');
+  if (b !== undefined) net.name = checked(a ?? '');
   if (args.flags['skip-plugin-check'] !== true) await versionCheck(ctx.deps, net);
   await ctx.store.locked(async () => {
     const existing = ctx.store.getNetwork(net.name);
@@ -84,14 +79,14 @@ export async function networkList(ctx: CliContext, args: ParsedArgs): Promise<vo
 
 export async function networkInspect(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network inspect NAME');
-  const rec = ctx.store.getNetwork(validName(name));
+  const rec = ctx.store.getNetwork(checked(name));
   if (!rec) throw new NotFoundError(`network ${name} not found`);
   ctx.out(json({ ...rec, attachments: peersOf(allContainers(ctx), name) }));
 }
 
 export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network delete NAME [--force]');
-  validName(name);
+  checked(name);
   if (ctx.store.getNetwork(name) && args.flags.force === true) {
     // detach takes the lock per container; whoever attaches meanwhile keeps a usable cache entry
     for (const p of peersOf(allContainers(ctx), name)) await detach(ctx.store, ctx.deps, p.container, name);

@@ -23,7 +23,6 @@ const legacyResult = z.looseObject({
 });
 
 export const resultSchema = z.union([currentResult, legacyResult]);
-export type CniResult = Record<string, unknown>;
 
 export interface ResultAddress {
   address: string;

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { PluginError } from '../errors';
 import type { Runner } from '../runner';
-import { type IpvsService, ipvsRestoreLines, parseIpvsSave, serviceKey } from './ipvs-plan';
+import { type IpvsService, ipvsRestoreLines, parseIpvsSave } from './ipvs-plan';
 import { nftScript } from './nft-plan';
 import { familyOf, type Service } from './spec';
 
@@ -69,5 +69,3 @@ async function syncVips(run: Runner, ipvs: Service[]): Promise<void> {
     }
   }
 }
-
-export { serviceKey };

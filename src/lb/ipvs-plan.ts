@@ -1,4 +1,4 @@
-import { familyOf, formatEndpoint, type Service } from './spec';
+import { formatEndpoint, type Service } from './spec';
 
 const FORWARD_FLAG = { masq: '-m', route: '-g', tunnel: '-i' } as const;
 
@@ -93,8 +93,4 @@ export function ipvsRestoreLines(desired: Service[], kernel: IpvsService[], owne
 
 export function serviceKey(s: Pick<Service, 'protocol' | 'addr' | 'port'>): string {
   return key(s);
-}
-
-export function isV6(s: Service): boolean {
-  return familyOf(s.addr) === 6;
 }

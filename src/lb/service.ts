@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Runner } from '../runner';
 import type { StateStore } from '../state/store';
-import { applyIpvs, applyNft, ipvsAvailable, serviceKey } from './apply';
+import { applyIpvs, applyNft, ipvsAvailable } from './apply';
+import { serviceKey } from './ipvs-plan';
 import { checkBackendSupport, type Service, sameService, serviceSchema, type Target } from './spec';
 
 const ownedSchema = z.object({ ipvs: z.array(z.string()) });

@@ -73,6 +73,30 @@ export class StateStore {
     }
   }
 
+  /**
+   * Remove temp files of atomic writes whose writer died mid-write (`.tmp-<pid>-<rand>`, see
+   * writeFileAtomic). Returns what was removed.
+   */
+  sweepTemps(alive: (pid: number) => boolean): string[] {
+    const removed: string[] = [];
+    for (const dir of ['', 'networks', 'containers', 'cache/results', 'qos', 'lb']) {
+      let names: string[];
+      try {
+        names = readdirSync(this.path(dir));
+      } catch {
+        continue;
+      }
+      for (const f of names) {
+        const m = /^\.tmp-(\d+)-[0-9a-f]+$/.exec(f);
+        if (m && !alive(Number(m[1]))) {
+          rmSync(this.path(dir, f), { force: true });
+          removed.push(dir ? `${dir}/${f}` : f);
+        }
+      }
+    }
+    return removed;
+  }
+
   // --- networks -----------------------------------------------------------
   getNetwork(name: string): NetworkRecord | undefined {
     return this.readJson(`networks/${name}.json`, networkRecordSchema);

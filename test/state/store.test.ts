@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
@@ -39,6 +39,19 @@ describe('state store', () => {
     );
     writeFileSync(join(dir, 'containers/c2.json'), '{"id": "c2", "attach');
     assert.throws(() => store.getContainer('c2'), /not JSON/);
+  });
+
+  it('sweeps temp files of dead writers only', (t) => {
+    const dir = tmpDir(t);
+    const store = new StateStore(dir);
+    store.writeJson('cache/results/a', {});
+    writeFileSync(join(dir, 'cache/results', '.tmp-999999999-0a1b2c3d'), '{"half');
+    writeFileSync(join(dir, 'cache/results', `.tmp-${process.pid}-0a1b2c3d`), '{"busy');
+    assert.deepEqual(
+      store.sweepTemps((pid) => pid === process.pid),
+      ['cache/results/.tmp-999999999-0a1b2c3d'],
+    );
+    assert.deepEqual(readdirSync(join(dir, 'cache/results')).sort(), [`.tmp-${process.pid}-0a1b2c3d`, 'a']);
   });
 
   it('serialises read-modify-write across processes', async (t) => {
