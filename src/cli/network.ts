@@ -2,7 +2,7 @@ import { detach } from '../attach/attach';
 import { readConfigFile, storedNetwork } from '../attach/networks';
 import { versionCheck } from '../cni/chain';
 import { toConfList } from '../cni/config';
-import { ConflictError, NotFoundError, UsageError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { networkName, validName } from '../names';
 import type { ContainerRecord } from '../state/schemas';
 import { expectPositional, type ParsedArgs } from './args';

@@ -9,6 +9,10 @@ import { defer, trySh } from './sys';
 /** A bridge network with a client and `n` backends, each running busybox httpd that answers its name. */
 export async function lbLab(t: Pick<TestContext, 'after'>, n = 3) {
   const lab = qosLab(t, n + 1);
+  // LB state lives in the host kernel: remove every service before the state dir goes (LIFO)
+  defer(t, () => {
+    lab.cli(['lb', 'clear']);
+  });
   const [client, ...backends] = lab.peers as [Peer, ...Peer[]];
   for (const [i, b] of backends.entries()) {
     const www = join(lab.dir, `www${i}`);

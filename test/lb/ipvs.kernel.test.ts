@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lbLab, near, requests } from '../helpers/lb';
-import { defer, sh, trySh } from '../helpers/sys';
+import { sh, trySh } from '../helpers/sys';
 
 describe('lb ipvs backend (kernel lane)', { timeout: 400_000 }, () => {
   it('rr, wrr, remove, drain, restore after ipvsadm -C, delete leaves nothing', async (t) => {
@@ -10,9 +10,6 @@ describe('lb ipvs backend (kernel lane)', { timeout: 400_000 }, () => {
     const { client, backends, vip } = lab;
     const [b0, b1, b2] = backends as [(typeof backends)[0], (typeof backends)[0], (typeof backends)[0]];
     const url = `http://${vip}:80/`;
-    defer(t, () => {
-      lab.cli(['lb', 'clear']);
-    });
     const c = lab.cli(['lb', 'create', 'web', `${vip}:80`]);
     assert.equal(c.code, 0, c.err);
     assert.match(c.err, /backend: ipvs/);
@@ -59,9 +56,6 @@ describe('lb ipvs backend (kernel lane)', { timeout: 400_000 }, () => {
 
   it('every IPVS scheduler the kernel has can be used', async (t) => {
     const lab = await lbLab(t, 1);
-    defer(t, () => {
-      lab.cli(['lb', 'clear']);
-    });
     for (const [i, s] of [
       'rr',
       'wrr',

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lbLab, near, requests } from '../helpers/lb';
-import { defer, trySh } from '../helpers/sys';
+import { trySh } from '../helpers/sys';
 
 const tableGone = () => trySh(['nft', 'list', 'table', 'inet', 'circuit']).code !== 0;
 
@@ -12,9 +12,6 @@ describe('lb nftables backend (host kernel)', { timeout: 240_000 }, () => {
     const { client, backends, vip } = lab;
     const [b0, b1, b2] = backends as [(typeof backends)[0], (typeof backends)[0], (typeof backends)[0]];
     const url = `http://${vip}:80/`;
-    defer(t, () => {
-      lab.cli(['lb', 'clear']);
-    });
 
     const c = lab.cli(['lb', 'create', 'web', `${vip}:80`]);
     assert.equal(c.code, 0, c.err);
@@ -90,9 +87,6 @@ describe('lb nftables backend (host kernel)', { timeout: 240_000 }, () => {
   it('sh keeps a client on one backend; unsupported schedulers and options are clear errors', async (t) => {
     const lab = await lbLab(t, 2);
     const [b0, b1] = lab.backends as [(typeof lab.backends)[0], (typeof lab.backends)[0]];
-    defer(t, () => {
-      lab.cli(['lb', 'clear']);
-    });
     assert.equal(lab.cli(['lb', 'create', 'sticky', `${lab.vip}:80`, '--scheduler', 'sh']).code, 0);
     assert.equal(lab.cli(['lb', 'add', 'sticky', `${b0.ip}:8080`, `${b1.ip}:8080`]).code, 0);
     const seen = requests(lab.client, `http://${lab.vip}/`, 20);
