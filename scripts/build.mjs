@@ -4,8 +4,18 @@
 //     faster hook (~17 ms per hook call vs ~115 ms for node on the test machine).
 //     Skipped with CIRCUIT_NO_BIN=1 or where bun is not installed.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// The daemon's libraries stay in node_modules (they load their own .proto files from disk), and
+// only the daemon and the --address client load them.
+const EXTERNAL = [
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  '@grpc/reflection',
+  'grpc-health-check',
+  'prom-client',
+];
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync('dist', { recursive: true, force: true });
@@ -21,6 +31,7 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
+  external: EXTERNAL,
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(pkg.version) },
   banner: {
     js: "#!/usr/bin/env node\nimport{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
@@ -28,6 +39,7 @@ const result = await build({
   logLevel: 'warning',
 });
 chmodSync('dist/circuit.js', 0o755);
+cpSync('src/api/proto', 'dist/proto', { recursive: true });
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(result.metafile));
@@ -42,6 +54,7 @@ if (process.env.CIRCUIT_NO_BIN !== '1' && existsSync(bun)) {
       '--compile',
       '--minify',
       '--bytecode',
+      ...EXTERNAL.map((e) => `--external=${e}`),
       `--define=process.env.CIRCUIT_VERSION=${JSON.stringify(pkg.version)}`,
       'src/main.ts',
       '--outfile',

@@ -13,7 +13,7 @@ function peekFlag(argv: string[], name: string): string | boolean | undefined {
   return undefined;
 }
 
-const VALUE_FLAGS = new Set(['--state-dir', '--runc-root', '--cni-path']);
+const VALUE_FLAGS = new Set(['--state-dir', '--runc-root', '--cni-path', '--address']);
 
 /** The first word that is neither a flag nor the value of a global flag. */
 function firstCommand(argv: string[]): string | undefined {
@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = firstCommand(argv);
     const asksCli = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
-    if ((command === undefined && !process.stdin.isTTY && !asksCli) || command === 'hook') {
+    if (((command === undefined && !process.stdin.isTTY) || command === 'hook') && !asksCli) {
       const { runHookCommand } = await import('./hook/command');
       await runHookCommand(argv);
       return ExitCode.ok;

@@ -5,6 +5,10 @@ export interface CommandDef {
   usage: string;
   summary: string;
   flags: FlagSpec;
+  /** Always works on the local state dir (--address means something else, e.g. for `server`). */
+  local?: boolean;
+  /** Not listed in help (used by the completion scripts). */
+  hidden?: boolean;
   run: (ctx: CliContext, args: ParsedArgs) => Promise<void>;
 }
 
@@ -13,6 +17,7 @@ const connect = () => import('./connect');
 const maintenance = () => import('./maintenance');
 const qos = () => import('./qos');
 const lb = () => import('./lb');
+const completion = () => import('./completion');
 
 const QOS_FLAGS = [
   'container',
@@ -33,9 +38,15 @@ const QOS_FLAGS = [
 /** Every CLI command, keyed by its words. Aliases point at the same definition. */
 export const COMMANDS: Record<string, CommandDef> = {
   'network create': {
-    usage: 'circuit network create [NAME] FILE [--skip-plugin-check]',
-    summary: 'store a CNI network (.conf or .conflist); plugins are asked VERSION first',
-    flags: { boolean: ['skip-plugin-check'] },
+    usage:
+      'circuit network create NAME --subnet CIDR [--subnet CIDR6] [--gateway IP] [--ip-range CIDR] [--driver bridge|macvlan|ipvlan|ptp] [--parent DEV] [--bridge IFNAME] [--mtu N] [--internal] [--ipmasq] [--label K=V] [--allow-overlap] [--dry-run]\n  circuit network create [NAME] FILE [--skip-plugin-check] [--allow-overlap]',
+    summary:
+      'create a network from flags (a generated conflist: bridge+portmap+firewall+tuning, host-local IPAM) or store a CNI .conf/.conflist; plugins are asked VERSION first',
+    flags: {
+      string: ['driver', 'parent', 'bridge', 'mtu'],
+      multi: ['subnet', 'gateway', 'ip-range', 'label'],
+      boolean: ['skip-plugin-check', 'internal', 'ipmasq', 'dry-run', 'allow-overlap'],
+    },
     run: async (c, a) => (await network()).networkCreate(c, a),
   },
   'network list': {
@@ -155,6 +166,34 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary: 'release attachments of containers that no longer exist, then CNI GC (1.1.0 networks)',
     flags: {},
     run: async (c, a) => (await maintenance()).gc(c, a),
+  },
+  'cluster nodes': {
+    usage: 'circuit cluster nodes [--json]',
+    summary: 'the nodes of the cluster (this node alone when the daemon is not clustered)',
+    flags: {},
+    run: async (c, a) => (await maintenance()).clusterNodes(c, a),
+  },
+  server: {
+    usage:
+      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]]',
+    summary: 'run the daemon: the gRPC API (health, reflection), optional Prometheus /metrics',
+    flags: { string: ['metrics', 'log-level', 'tls-cert', 'tls-key', 'tls-ca'] },
+    local: true,
+    run: async (c, a) => (await import('../server/run')).runServer(c, a),
+  },
+  completion: {
+    usage: 'circuit completion bash|zsh|fish',
+    summary: 'print a shell completion script (commands, flags, network and LB service names)',
+    flags: {},
+    local: true,
+    run: async (c, a) => (await completion()).completion(c, a),
+  },
+  __complete: {
+    usage: 'circuit __complete networks|services',
+    summary: 'names for the completion scripts',
+    flags: {},
+    hidden: true,
+    run: async (c, a) => (await completion()).names(c, a),
   },
   hook: {
     usage: 'circuit hook [createRuntime|prestart|poststop]   (OCI state on stdin)',

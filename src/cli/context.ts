@@ -1,4 +1,5 @@
-import type { ChainDeps } from '../cni/chain';
+import { LocalApi } from '../api/local';
+import type { Api } from '../api/types';
 import { parseCniPath } from '../cni/exec';
 import { baseEnv, stateDirFrom } from '../env';
 import { runCommand } from '../runner';
@@ -6,25 +7,47 @@ import { StateStore } from '../state/store';
 import { type ParsedArgs, str } from './args';
 
 export interface CliContext {
-  store: StateStore;
-  deps: ChainDeps;
+  api: Api;
   json: boolean;
-  runcRoot: string | undefined;
+  /** Set when the CLI speaks to a daemon (--address / CIRCUIT_ADDRESS). */
+  address: string | undefined;
+  args: ParsedArgs;
   out: (text: string) => void;
+  close: () => void;
 }
 
-export function makeContext(args: ParsedArgs): CliContext {
-  return {
+export function localApi(args: ParsedArgs): LocalApi {
+  return new LocalApi({
     store: new StateStore(stateDirFrom(args.flags['state-dir'])),
     deps: {
       run: runCommand,
       cniPath: parseCniPath(str(args.flags, 'cni-path') ?? process.env.CNI_PATH),
       baseEnv: baseEnv(),
     },
-    json: args.flags.json === true,
     runcRoot: str(args.flags, 'runc-root'),
+  });
+}
+
+export async function makeContext(args: ParsedArgs, local = false): Promise<CliContext> {
+  const address = local
+    ? undefined
+    : (str(args.flags, 'address') ?? (process.env.CIRCUIT_ADDRESS || undefined));
+  let api: Api;
+  let close: () => void = () => undefined;
+  if (address) {
+    const { RemoteApi } = await import('../api/remote');
+    const remote = await RemoteApi.connect(address);
+    api = remote;
+    close = () => remote.close();
+  } else api = localApi(args);
+  return {
+    api,
+    json: args.flags.json === true,
+    address,
+    args,
     out: (text) => {
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
+    close,
   };
 }

@@ -1,108 +1,35 @@
-import { UsageError } from '../errors';
-import {
-  addTargets,
-  createService,
-  deleteServices,
-  getService,
-  listServices,
-  removeTargets,
-  resolveBackend,
-  restoreAll,
-} from '../lb/service';
-import {
-  formatEndpoint,
-  parseEndpoint,
-  SCHEDULERS,
-  type Scheduler,
-  type Service,
-  type Target,
-} from '../lb/spec';
-import { readStats } from '../lb/stats';
-import { networkName, validName } from '../names';
+import { formatEndpoint } from '../lb/spec';
 import { expectPositional, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 
-const name = (n: string) => validName(networkName, n, 'service name');
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
-  if (value === undefined) return dflt;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function intFlag(args: ParsedArgs, flag: string, min: number, max: number): number | undefined {
-  const v = str(args.flags, flag);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`--${flag}: expected a whole number from ${min} to ${max}`);
-  return Number(v);
-}
-
-function targetsFrom(args: ParsedArgs, list: string[], vipFamily: 4 | 6): Target[] {
-  const weight = intFlag(args, 'weight', 0, 65535) ?? 1;
-  return list.map((text) => {
-    const ep = parseEndpoint(text, 'target');
-    if (ep.family !== vipFamily)
-      throw new UsageError(`target ${text}: address family differs from the service's VIP`);
-    return { addr: ep.addr, port: ep.port, weight };
-  });
-}
-
 export async function create(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [n = '', vipText = ''] = expectPositional(
+  const [name = '', vip = ''] = expectPositional(
     args,
     2,
     2,
     'circuit lb create NAME VIP:PORT [--scheduler S] [--protocol tcp|udp] ...',
   );
-  const vip = parseEndpoint(vipText, 'VIP');
-  const scheduler = oneOf<Scheduler>('scheduler', str(args.flags, 'scheduler'), SCHEDULERS, 'rr');
-  const protocol = oneOf('protocol', str(args.flags, 'protocol'), ['tcp', 'udp'] as const, 'tcp');
-  const forward = oneOf('forward', str(args.flags, 'forward'), ['masq', 'route', 'tunnel'] as const, 'masq');
-  const wanted = oneOf('backend', str(args.flags, 'backend'), ['auto', 'ipvs', 'nftables'] as const, 'auto');
-  const persistent = intFlag(args, 'persistent', 1, 86400 * 31);
-  name(n);
-  const result = await ctx.store.locked(async () => {
-    const existing = listServices(ctx.store).find((s) => s.name === n);
-    const resolved =
-      existing && wanted === 'auto'
-        ? { backend: existing.backend }
-        : await resolveBackend(ctx.deps.run, wanted);
-    const svc: Service = {
-      name: n,
-      addr: vip.addr,
-      port: vip.port,
-      protocol,
-      scheduler,
-      forward,
-      backend: resolved.backend,
-      targets: existing?.targets ?? [],
-      createdAt: existing?.createdAt ?? new Date().toISOString(),
-      ...(persistent === undefined ? {} : { persistent }),
-    };
-    return {
-      r: await createService(ctx.store, ctx.deps.run, svc),
-      note: 'note' in resolved ? resolved.note : undefined,
-    };
-  });
-  ctx.out(result.r === 'created' ? `service ${n} created` : `service ${n} already exists`);
-  if (result.note) process.stderr.write(`circuit: ${result.note}\n`);
+  const req: Parameters<CliContext['api']['lbCreate']>[0] = { name, vip };
+  for (const k of ['scheduler', 'protocol', 'persistent', 'forward', 'backend'] as const) {
+    const v = str(args.flags, k);
+    if (v !== undefined) req[k] = v;
+  }
+  const r = await ctx.api.lbCreate(req);
+  ctx.out(r.created ? `service ${name} created` : `service ${name} already exists`);
+  if (r.note) process.stderr.write(`circuit: ${r.note}\n`);
 }
+
+const HEADER = ['NAME', 'ADDR', 'PROTOCOL', 'SCHEDULER'];
 
 export async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit lb list [--details] [--json]');
-  const svcs = listServices(ctx.store);
+  const svcs = await ctx.api.lbList();
   if (ctx.json) return ctx.out(json(svcs));
-  const lines = [table(['NAME', 'ADDR', 'PROTOCOL', 'SCHEDULER'], [])];
+  const lines = [table(HEADER, [])];
   for (const s of svcs) {
     lines.push(
-      table(
-        ['NAME', 'ADDR', 'PROTOCOL', 'SCHEDULER'],
-        [[s.name, formatEndpoint(s.addr, s.port), s.protocol, s.scheduler]],
-      ).split('\n')[1] ?? '',
+      table(HEADER, [[s.name, formatEndpoint(s.addr, s.port), s.protocol, s.scheduler]]).split('\n')[1] ?? '',
     );
     if (args.flags.details === true) {
       for (const t of s.targets)
@@ -112,53 +39,42 @@ export async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   ctx.out(lines.join('\n'));
 }
 
-type Edit = typeof addTargets;
-
-async function editTargets(ctx: CliContext, args: ParsedArgs, usage: string, edit: Edit): Promise<void> {
-  const [n = '', ...rest] = expectPositional(args, 2, 100_000, usage);
-  name(n);
-  await ctx.store.locked(async () => {
-    const svc = getService(ctx.store, n);
-    await edit(ctx.store, ctx.deps.run, n, targetsFrom(args, rest, svc.addr.includes(':') ? 6 : 4));
-  });
-  ctx.out(`service ${n} updated`);
+export async function add(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [name = '', ...targets] = expectPositional(
+    args,
+    2,
+    100_000,
+    'circuit lb add NAME TARGET:PORT... [--weight N]',
+  );
+  await ctx.api.lbAdd(name, targets, str(args.flags, 'weight'));
+  ctx.out(`service ${name} updated`);
 }
 
-export const add = (ctx: CliContext, args: ParsedArgs) =>
-  editTargets(ctx, args, 'circuit lb add NAME TARGET:PORT... [--weight N]', addTargets);
-
-export const remove = (ctx: CliContext, args: ParsedArgs) =>
-  editTargets(ctx, args, 'circuit lb remove NAME TARGET:PORT...', removeTargets);
+export async function remove(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [name = '', ...targets] = expectPositional(args, 2, 100_000, 'circuit lb remove NAME TARGET:PORT...');
+  await ctx.api.lbRemove(name, targets);
+  ctx.out(`service ${name} updated`);
+}
 
 export async function del(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [n = ''] = expectPositional(args, 1, 1, 'circuit lb delete NAME');
-  name(n);
-  const gone = await ctx.store.locked(() => deleteServices(ctx.store, ctx.deps.run, [n]));
-  ctx.out(gone.length ? `service ${n} removed` : `service ${n} does not exist; nothing to delete`);
+  const [name = ''] = expectPositional(args, 1, 1, 'circuit lb delete NAME');
+  const r = await ctx.api.lbDelete(name);
+  ctx.out(r.deleted ? `service ${name} removed` : `service ${name} does not exist; nothing to delete`);
 }
 
 export async function clear(ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit lb clear');
-  const gone = await ctx.store.locked(() =>
-    deleteServices(
-      ctx.store,
-      ctx.deps.run,
-      listServices(ctx.store).map((s) => s.name),
-    ),
-  );
-  ctx.out(`${gone.length} service(s) removed`);
+  ctx.out(`${(await ctx.api.lbClear()).count} service(s) removed`);
 }
 
 export async function restore(ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit lb restore');
-  const n = await ctx.store.locked(() => restoreAll(ctx.store, ctx.deps.run));
-  ctx.out(`${n} service(s) restored`);
+  ctx.out(`${(await ctx.api.lbRestore()).count} service(s) restored`);
 }
 
 export async function stats(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [n] = expectPositional(args, 0, 1, 'circuit lb stats [NAME] [--json]');
-  if (n !== undefined) getService(ctx.store, name(n));
-  const rows = (await readStats(ctx.deps.run, listServices(ctx.store))).filter((r) => !n || r.service === n);
+  const [name] = expectPositional(args, 0, 1, 'circuit lb stats [NAME] [--json]');
+  const rows = await ctx.api.lbStats(name);
   if (ctx.json) return ctx.out(json(rows));
   ctx.out(
     table(

@@ -1,59 +1,11 @@
-import { collectGarbage } from '../attach/gc';
-import { cachedConfig } from '../cni/cache';
-import { checkChain } from '../cni/chain';
-import { CircuitError, ExitCode, errorMessage, NotFoundError } from '../errors';
-import type { ParsedArgs } from './args';
-import { expectPositional } from './args';
+import { CircuitError, ExitCode } from '../errors';
+import { expectPositional, type ParsedArgs } from './args';
 import type { CliContext } from './context';
-import { json } from './table';
+import { json, table } from './table';
 
 export async function check(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [id = ''] = expectPositional(args, 1, 1, 'circuit check CONTAINER');
-  const rec = ctx.store.getContainer(id);
-  if (!rec) throw new NotFoundError(`container ${id} has no circuit networks`);
-  const results = await ctx.store.locked(async () => {
-    const out: { network: string; ifName: string; status: string; detail?: string }[] = [];
-    for (const att of rec.attachments) {
-      const cache = ctx.store.getCache(att.network, id, att.ifName);
-      if (!cache || att.status !== 'attached') {
-        out.push({
-          network: att.network,
-          ifName: att.ifName,
-          status: 'failed',
-          detail: `attachment is ${att.status}`,
-        });
-        continue;
-      }
-      const net = cachedConfig(cache);
-      try {
-        const ran = await checkChain(
-          ctx.deps,
-          net,
-          {
-            containerId: id,
-            netns: rec.netns.path,
-            ifName: att.ifName,
-            args: cache.cniArgs ?? [],
-            capabilityArgs: cache.capabilityArgs ?? {},
-          },
-          cache.result,
-        );
-        out.push(
-          ran
-            ? { network: att.network, ifName: att.ifName, status: 'ok' }
-            : {
-                network: att.network,
-                ifName: att.ifName,
-                status: 'skipped',
-                detail: `no CHECK in cniVersion ${net.cniVersion}`,
-              },
-        );
-      } catch (err) {
-        out.push({ network: att.network, ifName: att.ifName, status: 'failed', detail: errorMessage(err) });
-      }
-    }
-    return out;
-  });
+  const results = await ctx.api.check(id);
   if (ctx.json) ctx.out(json(results));
   else
     for (const r of results)
@@ -65,7 +17,7 @@ export async function check(ctx: CliContext, args: ParsedArgs): Promise<void> {
 
 export async function gc(ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit gc [--json]');
-  const report = await ctx.store.locked(() => collectGarbage(ctx.store, ctx.deps));
+  const report = await ctx.api.gc();
   if (ctx.json) ctx.out(json(report));
   else {
     for (const r of report.released) ctx.out(`released ${r.container} from ${r.network} (${r.ifName})`);
@@ -76,4 +28,34 @@ export async function gc(ctx: CliContext, args: ParsedArgs): Promise<void> {
     );
   }
   if (report.errors.length) throw new CircuitError(`gc: ${report.errors.join('; ')}`, ExitCode.plugin);
+}
+
+const GIB = 1024 ** 3;
+
+function duration(s: number): string {
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d ? `${d}d${h}h` : h ? `${h}h${m}m` : m ? `${m}m${s % 60}s` : `${s}s`;
+}
+
+export async function clusterNodes(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  expectPositional(args, 0, 0, 'circuit cluster nodes [--json]');
+  const nodes = [...(await ctx.api.clusterNodes())].sort((a, b) => a.name.localeCompare(b.name));
+  if (ctx.json) return ctx.out(json(nodes));
+  ctx.out(
+    table(
+      ['NAME', 'VERSION', 'CPUS', 'MEMORY', 'UPTIME', 'KERNEL', 'CONTAINERS'],
+      nodes.map((n) => [
+        n.name,
+        n.version,
+        String(n.cpus),
+        `${(n.memory / GIB).toFixed(1)}GiB`,
+        duration(n.uptime),
+        n.kernel,
+        String(n.containers),
+      ]),
+      10,
+    ),
+  );
 }

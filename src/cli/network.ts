@@ -1,66 +1,93 @@
-import { detach } from '../attach/attach';
-import { readConfigFile, storedNetwork } from '../attach/networks';
-import { versionCheck } from '../cni/chain';
-import { toConfList } from '../cni/config';
-import { ConflictError, NotFoundError } from '../errors';
-import { networkName, validName } from '../names';
-import type { ContainerRecord } from '../state/schemas';
-import { expectPositional, type ParsedArgs } from './args';
+import { readFileSync, statSync } from 'node:fs';
+import type { CreateNetworkRequest } from '../api/types';
+import type { NetworkSpec } from '../cni/generate';
+import { NotFoundError, UsageError } from '../errors';
+import { expectPositional, list, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 
-const checked = (name: string) => validName(networkName, name, 'network name');
+const MAX_CONF_BYTES = 1024 * 1024;
 
-function allContainers(ctx: CliContext): ContainerRecord[] {
-  return ctx.store
-    .containerIds()
-    .map((id) => ctx.store.getContainer(id))
-    .filter((r): r is ContainerRecord => r !== undefined);
+/** Read and JSON-decode a network config file (the API validates the document itself). */
+function readDocument(path: string): unknown {
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_CONF_BYTES) throw new UsageError(`${path}: larger than 1 MiB`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`network config file ${path} does not exist`);
+    throw new UsageError(`cannot read network config ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
-function peersOf(records: ContainerRecord[], network: string) {
-  return records.flatMap((r) =>
-    r.attachments
-      .filter((a) => a.network === network)
-      .map((a) => ({ container: r.id, pid: r.pid, ifName: a.ifName, status: a.status, ips: a.ips })),
-  );
+function labelsFrom(args: ParsedArgs): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list(args.flags, 'label')) {
+    const i = l.indexOf('=');
+    if (i <= 0) throw new UsageError(`--label: expected KEY=VALUE, not ${JSON.stringify(l)}`);
+    out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return out;
+}
+
+const SPEC_ONLY = ['gateway', 'ip-range', 'driver', 'parent', 'bridge', 'mtu', 'internal', 'ipmasq'];
+
+function specFrom(args: ParsedArgs): NetworkSpec | undefined {
+  const subnets = list(args.flags, 'subnet');
+  if (subnets.length === 0) {
+    const stray = SPEC_ONLY.find((f) => args.flags[f] !== undefined && list(args.flags, f).length !== 0);
+    if (stray) throw new UsageError(`--${stray} needs --subnet`);
+    return undefined;
+  }
+  const mtu = str(args.flags, 'mtu');
+  if (mtu !== undefined && !/^\d+$/.test(mtu)) throw new UsageError('--mtu: expected a whole number');
+  const parent = str(args.flags, 'parent');
+  const bridge = str(args.flags, 'bridge');
+  return {
+    subnets,
+    gateways: list(args.flags, 'gateway'),
+    ipRanges: list(args.flags, 'ip-range'),
+    driver: str(args.flags, 'driver') ?? 'bridge',
+    ...(parent !== undefined ? { parent } : {}),
+    ...(bridge !== undefined ? { bridge } : {}),
+    ...(mtu !== undefined ? { mtu: Number(mtu) } : {}),
+    internal: args.flags.internal === true,
+    ipMasq: args.flags.ipmasq === true,
+  };
 }
 
 export async function networkCreate(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [a, b] = expectPositional(args, 1, 2, 'circuit network create [NAME] FILE');
-  const file = b ?? a ?? '';
-  const net = readConfigFile(file);
-  if (b !== undefined) net.name = checked(a ?? '');
-  if (args.flags['skip-plugin-check'] !== true) await versionCheck(ctx.deps, net);
-  await ctx.store.locked(async () => {
-    const existing = ctx.store.getNetwork(net.name);
-    if (existing) {
-      if (JSON.stringify(existing.config) === JSON.stringify(toConfList(net))) return;
-      throw new ConflictError(`network ${net.name} already exists with a different config (delete it first)`);
-    }
-    ctx.store.putNetwork({
-      name: net.name,
-      config: toConfList(net),
-      source: file,
-      createdAt: new Date().toISOString(),
-    });
-  });
-  ctx.out(`network ${net.name} created`);
+  const spec = specFrom(args);
+  const base = {
+    labels: labelsFrom(args),
+    skipPluginCheck: args.flags['skip-plugin-check'] === true,
+    allowOverlap: args.flags['allow-overlap'] === true,
+    dryRun: args.flags['dry-run'] === true,
+  };
+  let req: CreateNetworkRequest;
+  if (spec) {
+    const [name = ''] = expectPositional(args, 1, 1, 'circuit network create NAME --subnet CIDR [options]');
+    req = { ...base, name, spec };
+  } else {
+    const [a, b] = expectPositional(args, 1, 2, 'circuit network create [NAME] FILE | NAME --subnet CIDR');
+    const file = b ?? a ?? '';
+    req = { ...base, config: readDocument(file), source: file, ...(b !== undefined ? { name: a } : {}) };
+  }
+  const r = await ctx.api.createNetwork(req);
+  if (base.dryRun) return ctx.out(json(r.config));
+  ctx.out(`network ${r.name} created`);
 }
 
 export async function networkList(ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit network list [--json]');
-  const records = allContainers(ctx);
-  const rows = ctx.store.networkNames().map((name) => {
-    const net = storedNetwork(ctx.store, name);
-    return {
-      name,
-      type: net.plugins[0]?.type ?? '',
-      plugins: net.plugins.map((p) => p.type),
-      version: net.cniVersion,
-      peers: peersOf(records, name),
-    };
-  });
+  const rows = await ctx.api.listNetworks();
   if (ctx.json) return ctx.out(json(rows));
   ctx.out(
     table(
@@ -79,29 +106,11 @@ export async function networkList(ctx: CliContext, args: ParsedArgs): Promise<vo
 
 export async function networkInspect(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network inspect NAME');
-  const rec = ctx.store.getNetwork(checked(name));
-  if (!rec) throw new NotFoundError(`network ${name} not found`);
-  ctx.out(json({ ...rec, attachments: peersOf(allContainers(ctx), name) }));
+  ctx.out(json(await ctx.api.inspectNetwork(name)));
 }
 
 export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network delete NAME [--force]');
-  checked(name);
-  if (ctx.store.getNetwork(name) && args.flags.force === true) {
-    // detach takes the lock per container; whoever attaches meanwhile keeps a usable cache entry
-    for (const p of peersOf(allContainers(ctx), name)) await detach(ctx.store, ctx.deps, p.container, name);
-  }
-  const deleted = await ctx.store.locked(async () => {
-    if (!ctx.store.getNetwork(name)) return false;
-    const peers = peersOf(allContainers(ctx), name);
-    if (peers.length > 0 && args.flags.force !== true) {
-      throw new ConflictError(
-        `network ${name} has ${peers.length} attached container(s) (${peers.map((p) => p.container).join(', ')}); disconnect them or use --force`,
-      );
-    }
-    ctx.store.removeNetwork(name);
-    ctx.store.remove(`qos/${name}.json`);
-    return true;
-  });
-  ctx.out(deleted ? `${name} deleted` : `network ${name} does not exist; nothing to delete`);
+  const r = await ctx.api.deleteNetwork(name, args.flags.force === true);
+  ctx.out(r.deleted ? `${name} deleted` : `network ${name} does not exist; nothing to delete`);
 }

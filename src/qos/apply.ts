@@ -50,3 +50,10 @@ export async function readDevice(
   const c = await run({ argv: argv(t, 'class', 'show', 'dev', t.dev) });
   return { qdiscs: q.stdout, classes: c.stdout };
 }
+
+/** Packets dropped by the qdiscs of a device (`tc -s qdisc show`), undefined when unreadable. */
+export async function readDrops(run: Runner, t: QosTarget): Promise<number | undefined> {
+  const q = await run({ argv: argv(t, '-s', 'qdisc', 'show', 'dev', t.dev) });
+  if (q.exitCode !== 0) return undefined;
+  return [...q.stdout.matchAll(/dropped (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}

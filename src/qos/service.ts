@@ -2,7 +2,7 @@ import { NotFoundError } from '../errors';
 import type { Runner } from '../runner';
 import type { Attachment, ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
-import { programDevice, readDevice } from './apply';
+import { programDevice, readDevice, readDrops } from './apply';
 import { attachmentTargets, missingDevice, type QosTarget } from './devices';
 import { describeObserved, describeSpec, drift, parseObserved } from './observe';
 import { sides, UNSHAPED_RATE } from './plan';
@@ -200,4 +200,33 @@ function row(
     status: d.length === 0 ? 'ok' : device === '?' ? 'missing' : 'drift',
     drift: d,
   };
+}
+
+export interface QosDrops {
+  network: string;
+  container: string;
+  side: 'host' | 'container';
+  device: string;
+  drops: number;
+}
+
+/** Dropped packets per shaped device (for metrics). */
+export async function qosDrops(store: StateStore, run: Runner): Promise<QosDrops[]> {
+  const out: QosDrops[] = [];
+  for (const network of store.networkNames()) {
+    const file = readQos(store, network);
+    if (!file) continue;
+    for (const ref of attachmentsOn(store, network)) {
+      const spec = effective(file, ref.rec.id);
+      if (!spec) continue;
+      const t = targets(store, ref);
+      for (const side of sides(spec.direction)) {
+        const target = t[side];
+        const drops = target ? await readDrops(run, target) : undefined;
+        if (target && drops !== undefined)
+          out.push({ network, container: ref.rec.id, side, device: target.dev, drops });
+      }
+    }
+  }
+  return out;
 }

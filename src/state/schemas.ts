@@ -7,6 +7,7 @@ export const networkRecordSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   source: z.string().optional(),
   createdAt: z.string(),
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type NetworkRecord = z.infer<typeof networkRecordSchema>;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { specFromFlags } from '../../src/cli/qos';
 import { drift, parseObserved } from '../../src/qos/observe';
+import { specFromOptions as specFromFlags } from '../../src/qos/options';
 import { UNSHAPED_RATE } from '../../src/qos/plan';
 
 const QDISCS = `qdisc htb 1: root refcnt 2 r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { specFromFlags } from '../../src/cli/qos';
+import { specFromOptions as specFromFlags } from '../../src/qos/options';
 import { netemArgs, sides, tcApplyLines, tcResetLines } from '../../src/qos/plan';
 
 const spec = (flags: Record<string, string>) => specFromFlags(flags);

@@ -1,0 +1,92 @@
+import { attachAll, detach } from '../attach/attach';
+import { nextFreeIfName } from '../attach/ifnames';
+import { storedNetwork } from '../attach/networks';
+import { applyQosOrDetach } from '../attach/qos-link';
+import { resolveContainer } from '../container/resolve';
+import { NotFoundError, UsageError } from '../errors';
+import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
+import type { LocalContext } from './context';
+import type { ConnectRequest, IpRow } from './types';
+
+const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
+
+export async function connect(
+  ctx: LocalContext,
+  req: ConnectRequest,
+): Promise<{ already: boolean; network: string; ips: string[] }> {
+  if (req.ifName !== undefined) {
+    const r = ifNameSchema.safeParse(req.ifName);
+    if (!r.success) throw new UsageError(`--ifname: ${firstIssue(r.error)}`);
+  }
+  const caps: Record<string, unknown> = {};
+  if (req.ip !== undefined) caps.ips = [req.ip];
+  if (req.mac !== undefined) {
+    if (!MAC.test(req.mac)) throw new UsageError(`--mac: invalid MAC address ${req.mac}`);
+    caps.mac = req.mac;
+  }
+  const net = storedNetwork(ctx.store, req.network);
+  const c = await resolveContainer(req.container, ctx.deps.run, req.runcRoot ?? ctx.runcRoot);
+  const rec = ctx.store.getContainer(c.id);
+  if (rec?.attachments.some((a) => a.network === net.name && a.status === 'attached'))
+    return { already: true, network: net.name, ips: [] };
+  const ifName = req.ifName ?? nextFreeIfName(rec?.attachments.map((a) => a.ifName) ?? []);
+  const added = await attachAll(
+    ctx.store,
+    ctx.deps,
+    {
+      containerId: c.id,
+      pid: c.pid,
+      netns: c.netns,
+      source: 'cli',
+      ...(c.bundle ? { bundle: c.bundle } : {}),
+    },
+    [{ net, ifName, args: [], capabilityArgs: caps }],
+    { replaceStale: false },
+  );
+  await applyQosOrDetach(ctx.store, ctx.deps, c.id, [net.name]);
+  return {
+    already: false,
+    network: net.name,
+    ips: added.flatMap((a) => a.ips.map((x) => x.split('/')[0] ?? x)),
+  };
+}
+
+/** CONTAINER for disconnect/ips: a stored container id, a runc id, or a pid. */
+export function storedContainerId(ctx: LocalContext, spec: string): string | undefined {
+  if (containerId.safeParse(spec).success && ctx.store.getContainer(spec)) return spec;
+  if (/^\d+$/.test(spec)) {
+    const pid = Number(spec);
+    for (const id of ctx.store.containerIds()) if (ctx.store.getContainer(id)?.pid === pid) return id;
+    return undefined;
+  }
+  if (!containerId.safeParse(spec).success) {
+    throw new UsageError(`invalid container ${JSON.stringify(spec)}: not a runc id or a pid`);
+  }
+  return undefined;
+}
+
+export async function disconnect(
+  ctx: LocalContext,
+  container: string,
+  network: string,
+): Promise<{ released: boolean }> {
+  storedNetwork(ctx.store, network);
+  const id = storedContainerId(ctx, container);
+  const released = id ? await detach(ctx.store, ctx.deps, id, network) : [];
+  return { released: released.length > 0 };
+}
+
+export function containerIps(ctx: LocalContext, container: string): IpRow[] {
+  const id = storedContainerId(ctx, container);
+  const rec = id ? ctx.store.getContainer(id) : undefined;
+  if (!rec) throw new NotFoundError(`container ${container} has no circuit networks`);
+  return rec.attachments.flatMap((a) =>
+    (a.ips.length ? a.ips : ['']).map((ip) => ({
+      network: a.network,
+      ip: ip.split('/')[0] ?? '',
+      cidr: ip,
+      interface: a.ifName,
+      status: a.status,
+    })),
+  );
+}

@@ -1,0 +1,139 @@
+import type * as grpc from '@grpc/grpc-js';
+import { CircuitError, ExitCode } from '../errors';
+import { Status } from './status';
+import { loadApi, parseAddress } from './transport';
+import type { Api } from './types';
+import { fromWire } from './wire';
+
+type Wire = Record<string, unknown>;
+type Unary = (
+  req: Wire,
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res: Wire) => void,
+) => void;
+
+const DEADLINE_MS = 120_000;
+
+/** The API through a circuit daemon (gRPC). */
+export class RemoteApi implements Api {
+  private constructor(
+    private readonly address: string,
+    private readonly clients: Record<string, grpc.Client>,
+    private readonly grpcMod: typeof grpc,
+  ) {}
+
+  static async connect(address: string): Promise<RemoteApi> {
+    const target = parseAddress(address);
+    const { grpc: g, pkg } = await loadApi();
+    const creds = target.tls ? await target.clientCredentials(g) : g.credentials.createInsecure();
+    const clients: Record<string, grpc.Client> = {};
+    for (const svc of [
+      'NetworkService',
+      'QosService',
+      'LoadBalancerService',
+      'MaintenanceService',
+      'ClusterService',
+    ]) {
+      const Ctor = pkg[svc] as grpc.ServiceClientConstructor;
+      clients[svc] = new Ctor(target.grpcTarget, creds, {
+        'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      });
+    }
+    return new RemoteApi(address, clients, g);
+  }
+
+  close(): void {
+    for (const c of Object.values(this.clients)) c.close();
+  }
+
+  private call(service: string, rpc: string, req: Wire): Promise<Wire> {
+    const client = this.clients[service] as unknown as Record<string, Unary>;
+    const fn = client[rpc];
+    if (!fn) throw new CircuitError(`client: no RPC ${service}.${rpc}`);
+    return new Promise((resolve, reject) => {
+      fn.call(
+        client,
+        req,
+        new this.grpcMod.Metadata(),
+        { deadline: Date.now() + DEADLINE_MS },
+        (err, res) => {
+          if (!err) return resolve(res);
+          const fromDaemon = err.metadata?.get('circuit-exit-code')[0];
+          if (fromDaemon !== undefined)
+            return reject(new CircuitError(err.details, Number(fromDaemon) as ExitCode));
+          if (err.code === Status.UNAVAILABLE || err.code === Status.DEADLINE_EXCEEDED)
+            return reject(
+              new CircuitError(
+                `cannot reach the circuit daemon at ${this.address}: ${err.details}`,
+                ExitCode.failure,
+              ),
+            );
+          const usage = err.code === Status.RESOURCE_EXHAUSTED || err.code === Status.INVALID_ARGUMENT;
+          reject(new CircuitError(err.details || err.message, usage ? ExitCode.usage : ExitCode.failure));
+        },
+      );
+    });
+  }
+
+  createNetwork: Api['createNetwork'] = async (req) => {
+    const r = await this.call('NetworkService', 'CreateNetwork', {
+      ...req,
+      config: undefined,
+      ...(req.config !== undefined ? { configJson: JSON.stringify(req.config) } : {}),
+    });
+    return { name: String(r.name), created: r.created === true, config: JSON.parse(String(r.configJson)) };
+  };
+  listNetworks: Api['listNetworks'] = async () =>
+    ((await this.call('NetworkService', 'ListNetworks', {})).networks as Wire[]).map(fromWire.summary);
+  inspectNetwork: Api['inspectNetwork'] = async (name) =>
+    fromWire.detail(await this.call('NetworkService', 'GetNetwork', { name }));
+  deleteNetwork: Api['deleteNetwork'] = async (name, force) => ({
+    deleted: (await this.call('NetworkService', 'DeleteNetwork', { name, force })).deleted === true,
+  });
+  connect: Api['connect'] = async (req) => {
+    const r = await this.call('NetworkService', 'Connect', { ...req });
+    return { already: r.already === true, network: String(r.network), ips: (r.ips as string[]) ?? [] };
+  };
+  disconnect: Api['disconnect'] = async (container, network) => ({
+    released: (await this.call('NetworkService', 'Disconnect', { container, network })).released === true,
+  });
+  containerIps: Api['containerIps'] = async (container) =>
+    ((await this.call('NetworkService', 'ContainerIps', { container })).ips as Wire[]).map(fromWire.ip);
+  qosSet: Api['qosSet'] = async (req) => {
+    await this.call('QosService', 'SetQos', { ...req });
+  };
+  qosReset: Api['qosReset'] = async (network, container) => {
+    await this.call('QosService', 'ResetQos', { network, container });
+  };
+  qosShow: Api['qosShow'] = async (network) =>
+    ((await this.call('QosService', 'ShowQos', { network })).rows as Wire[]).map(fromWire.qosRow);
+  lbCreate: Api['lbCreate'] = async (req) => {
+    const r = await this.call('LoadBalancerService', 'CreateService', { ...req });
+    return { created: r.created === true, ...(typeof r.note === 'string' ? { note: r.note } : {}) };
+  };
+  lbList: Api['lbList'] = async () =>
+    ((await this.call('LoadBalancerService', 'ListServices', {})).services as Wire[]).map(fromWire.service);
+  lbAdd: Api['lbAdd'] = async (name, targets, weight) => {
+    await this.call('LoadBalancerService', 'AddTargets', { name, targets, weight });
+  };
+  lbRemove: Api['lbRemove'] = async (name, targets) => {
+    await this.call('LoadBalancerService', 'RemoveTargets', { name, targets });
+  };
+  lbDelete: Api['lbDelete'] = async (name) => ({
+    deleted: (await this.call('LoadBalancerService', 'DeleteService', { name })).deleted === true,
+  });
+  lbClear: Api['lbClear'] = async () => ({
+    count: Number((await this.call('LoadBalancerService', 'ClearServices', {})).count ?? 0),
+  });
+  lbRestore: Api['lbRestore'] = async () => ({
+    count: Number((await this.call('LoadBalancerService', 'RestoreServices', {})).count ?? 0),
+  });
+  lbStats: Api['lbStats'] = async (name) =>
+    ((await this.call('LoadBalancerService', 'Stats', { name })).stats as Wire[]).map(fromWire.stats);
+  check: Api['check'] = async (container) =>
+    ((await this.call('MaintenanceService', 'Check', { container })).results as Wire[]).map(fromWire.check);
+  gc: Api['gc'] = async () => fromWire.gc(await this.call('MaintenanceService', 'Gc', {}));
+  clusterNodes: Api['clusterNodes'] = async () =>
+    ((await this.call('ClusterService', 'ListNodes', {})).nodes as Wire[]).map(fromWire.node);
+}
