@@ -1,7 +1,7 @@
 import { detach } from '../attach/attach';
 import { storedNetwork } from '../attach/networks';
 import { versionCheck } from '../cni/chain';
-import { parseNetworkConfig, toConfList } from '../cni/config';
+import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
 import { documentSubnets, overlaps } from '../cni/subnets';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
@@ -74,7 +74,7 @@ export async function createNetwork(
     throw new UsageError('network create: give either a CNI document or --subnet');
   if (req.spec && req.name === undefined)
     throw new UsageError('network create: NAME is required with --subnet');
-  const build = (): Record<string, unknown> => {
+  const build = (): NetworkConfig => {
     if (req.spec) {
       const name = checked(req.name ?? '');
       const taken = new Set(
@@ -82,14 +82,14 @@ export async function createNetwork(
           .map((r) => documentBridge(r.config))
           .filter((b): b is string => b !== undefined),
       );
-      return generateConflist(name, req.spec, taken);
+      return parseNetworkConfig(generateConflist(name, req.spec, taken), 'generated network');
     }
-    const doc = req.config;
-    if (req.name !== undefined && typeof doc === 'object' && doc !== null && !Array.isArray(doc))
-      return { ...(doc as Record<string, unknown>), name: checked(req.name) };
-    return doc as Record<string, unknown>;
+    // the document must be valid on its own; NAME then renames it
+    const doc = parseNetworkConfig(req.config, req.source ?? 'network config');
+    if (req.name !== undefined) doc.name = checked(req.name);
+    return doc;
   };
-  const net = parseNetworkConfig(build(), req.source ?? 'network config');
+  const net = build();
   const config = toConfList(net);
   if (!req.allowOverlap) checkOverlap(ctx.store, net.name, config);
   if (req.dryRun) return { name: net.name, created: false, config };

@@ -89,7 +89,7 @@ _circuit() {
   done
   [[ -z $path ]] && next+=(help)
   if [[ $cur == -* ]]; then next=($_circuit_global); fi
-  COMPREPLY=($(compgen -W "\${next[*]}" -- "$cur"))
+  COMPREPLY=($(compgen -W "$(printf '%s\\n' "\${next[@]}" | sort -u)" -- "$cur"))
 }
 complete -F _circuit circuit
 `;
