@@ -110,7 +110,7 @@ export class RemoteApi implements Api {
     ((await this.call('QosService', 'ShowQos', { network })).rows as Wire[]).map(fromWire.qosRow);
   lbCreate: Api['lbCreate'] = async (req) => {
     const r = await this.call('LoadBalancerService', 'CreateService', { ...req });
-    return { created: r.created === true, ...(typeof r.note === 'string' ? { note: r.note } : {}) };
+    return { created: r.created === true, ...(typeof r.note === 'string' && r.note ? { note: r.note } : {}) };
   };
   lbList: Api['lbList'] = async () =>
     ((await this.call('LoadBalancerService', 'ListServices', {})).services as Wire[]).map(fromWire.service);

@@ -25,7 +25,8 @@ type Wire = Record<string, unknown>;
 const MAX_TEXT = 4096;
 const MAX_DOC = 1024 * 1024;
 const text = z.string().max(MAX_TEXT, `longer than ${MAX_TEXT} characters`);
-const opt = text.optional();
+/** proto3 has no presence for scalars: "" (or 0) means not given. */
+const opt = text.optional().transform((v) => (v === '' ? undefined : v));
 const texts = z.array(text).max(100_000);
 const strMap = z.record(text, text);
 
@@ -42,14 +43,22 @@ const specSchema = z.object({
   driver: text,
   parent: opt,
   bridge: opt,
-  mtu: z.number().int().optional(),
+  mtu: z
+    .number()
+    .int()
+    .optional()
+    .transform((v) => (v === 0 ? undefined : v)),
   internal: z.boolean(),
   ipMasq: z.boolean(),
 });
 
 const createSchema = z.object({
   name: opt,
-  configJson: z.string().max(MAX_DOC, 'config_json is larger than 1 MiB').optional(),
+  configJson: z
+    .string()
+    .max(MAX_DOC, 'config_json is larger than 1 MiB')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   source: opt,
   spec: specSchema.nullable().optional(),
   labels: strMap,
@@ -198,8 +207,9 @@ const s = (v: unknown) => (typeof v === 'string' ? v : '');
 const n = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 const arr = (v: unknown): Wire[] => (Array.isArray(v) ? (v as Wire[]) : []);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+/** A field that proto3 sends as "" or 0 when absent. */
 const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } =>
-  (v === undefined || v === null ? {} : { [k]: v }) as { [P in K]?: V };
+  (v === undefined || v === null || v === '' || v === 0 ? {} : { [k]: v }) as { [P in K]?: V };
 
 function peer(w: Wire): Peer {
   return {

@@ -90,12 +90,13 @@ export async function startGrpc(
     }
     server.addService(ctor.service, impl);
   }
-  const { HealthImplementation } = await import('grpc-health-check');
+  const { HealthImplementation, protoPath } = await import('grpc-health-check');
   const health = new HealthImplementation({ '': 'SERVING' });
   for (const svc of Object.keys(HANDLERS)) health.setStatus(`circuit.v1.${svc}`, 'SERVING');
   health.addToServer(server);
   const { ReflectionService } = await import('@grpc/reflection');
-  new ReflectionService(definition).addToServer(server);
+  const { loadSync } = await import('@grpc/proto-loader');
+  new ReflectionService({ ...definition, ...loadSync(protoPath) }).addToServer(server);
 
   const creds = credentials(g, tls);
   const oldMask = process.umask(0o177); // the unix socket is born 0600

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CIRCUIT_BIN, CNI_PATH, defer, type Cleanup } from './sys';
+
+export interface Daemon {
+  address: string;
+  socket: string;
+  proc: ChildProcess;
+  /** Everything the daemon logged so far (JSON lines). */
+  log: () => string;
+  /** SIGTERM and wait for the exit code. */
+  stop: () => Promise<number | null>;
+  kill: () => Promise<void>;
+}
+
+/** Wait until `check` is true (polling), or fail with `what`. */
+export async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * `circuit server` on a private unix socket and state dir; SIGKILLed after the test if still
+ * running (the socket dir goes with the test's tmp dir).
+ */
+export async function startDaemon(
+  t: Cleanup,
+  dir: string,
+  stateDir: string,
+  extra: string[] = [],
+  opts: { runcRoot?: string; wait?: boolean; name?: string } = {},
+): Promise<Daemon> {
+  const socket = join(dir, `${opts.name ?? 'api'}.sock`);
+  const address = `unix://${socket}`;
+  const args = [CIRCUIT_BIN, 'server', '--address', address, '--state-dir', stateDir, ...extra];
+  if (opts.runcRoot) args.push('--runc-root', opts.runcRoot);
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CNI_PATH },
+  });
+  let log = '';
+  proc.stderr?.on('data', (d) => {
+    log += String(d);
+  });
+  let exited: number | null | undefined;
+  const exit = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      exited = code;
+      resolve(code);
+    }),
+  );
+  defer(t, async () => {
+    if (exited === undefined) {
+      proc.kill('SIGKILL');
+      await exit;
+    }
+  });
+  const d: Daemon = {
+    address,
+    socket,
+    proc,
+    log: () => log,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      return exit;
+    },
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await exit;
+    },
+  };
+  if (opts.wait !== false)
+    await waitFor(() => log.includes('"msg":"serving"') || exited !== undefined, 'the daemon to serve');
+  if (exited !== undefined) throw new Error(`daemon exited (${exited}): ${log}`);
+  return d;
+}
