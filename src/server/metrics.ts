@@ -24,12 +24,13 @@ export async function makeMetrics(api: LocalApi, log: Logger): Promise<Metrics> 
   const registry = new prom.Registry();
   const { store, deps } = api.ctx;
   const tail = new HookLogTail(store.root);
-  const hookDuration = new prom.Histogram({
+  const hookDuration: Histogram<'stage' | 'outcome'> = new prom.Histogram({
     name: 'circuit_hook_duration_seconds',
     help: 'OCI hook calls seen in the hook log, by stage and outcome',
     labelNames: ['stage', 'outcome'],
     buckets: BUCKETS,
     registers: [registry],
+    collect: () => drainHookLog(), // first metric rendered: the hook log is read before any output
   });
   const connectDuration = new prom.Histogram({
     name: 'circuit_connect_duration_seconds',
@@ -38,14 +39,14 @@ export async function makeMetrics(api: LocalApi, log: Logger): Promise<Metrics> 
     buckets: BUCKETS,
     registers: [registry],
   });
-  const drainHookLog = () => {
+  function drainHookLog(): void {
     for (const e of tail.read()) {
       if (e.ms === undefined) continue;
       const outcome = e.ok === false ? 'error' : 'ok';
       hookDuration.observe({ stage: e.stage ?? 'unknown', outcome }, e.ms / 1000);
       if (e.action === 'add' && e.ok !== false) connectDuration.observe({ source: 'hook' }, e.ms / 1000);
     }
-  };
+  }
   new prom.Gauge({
     name: 'circuit_attachments',
     help: 'Attachments per network and status',
@@ -53,7 +54,6 @@ export async function makeMetrics(api: LocalApi, log: Logger): Promise<Metrics> 
     registers: [registry],
     collect() {
       this.reset();
-      drainHookLog();
       for (const name of store.networkNames()) this.set({ network: name, status: 'attached' }, 0);
       for (const rec of allContainers(store))
         for (const a of rec.attachments) this.inc({ network: a.network, status: a.status });
@@ -114,7 +114,7 @@ export async function makeMetrics(api: LocalApi, log: Logger): Promise<Metrics> 
     buckets: BUCKETS,
     registers: [registry],
   });
-  prom.collectDefaultMetrics({ register: registry, prefix: 'circuit_process_' });
+  prom.collectDefaultMetrics({ register: registry, prefix: 'circuit_' });
   return { registry, apiCalls, apiDuration, connectDuration };
 }
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIRCUIT_BIN, CNI_PATH, defer, type Cleanup } from './sys';
+import { CIRCUIT_BIN, type Cleanup, CNI_PATH, defer } from './sys';
 
 export interface Daemon {
   address: string;
@@ -32,10 +32,10 @@ export async function startDaemon(
   dir: string,
   stateDir: string,
   extra: string[] = [],
-  opts: { runcRoot?: string; wait?: boolean; name?: string } = {},
+  opts: { runcRoot?: string; wait?: boolean; name?: string; address?: string } = {},
 ): Promise<Daemon> {
   const socket = join(dir, `${opts.name ?? 'api'}.sock`);
-  const address = `unix://${socket}`;
+  const address = opts.address ?? `unix://${socket}`;
   const args = [CIRCUIT_BIN, 'server', '--address', address, '--state-dir', stateDir, ...extra];
   if (opts.runcRoot) args.push('--runc-root', opts.runcRoot);
   const proc = spawn(process.execPath, args, {

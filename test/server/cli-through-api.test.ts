@@ -28,7 +28,10 @@ describe('CLI through the daemon', { timeout: 120_000 }, () => {
     assert.equal((await rc.run(other.id, other.bundle)).code, 0);
     const con = api(['network', 'connect', other.id, net.name, '--runc-root', rc.root]);
     assert.equal(con.code, 0, con.err);
-    assert.match(con.out, new RegExp(`connected container ${other.id} to network ${net.name} with ip=${net.prefix}\\.`));
+    assert.match(
+      con.out,
+      new RegExp(`connected container ${other.id} to network ${net.name} with ip=${net.prefix}\\.`),
+    );
     assert.equal(api(['network', 'qos', 'set', net.name, '--rate', '50mbit']).code, 0);
     assert.equal(api(['lb', 'create', 'web', '198.18.250.1:80', '--backend', 'nftables']).code, 0);
     t.after(() => void direct(['lb', 'clear']));
@@ -60,10 +63,17 @@ describe('CLI through the daemon', { timeout: 120_000 }, () => {
       assert.equal(b.err, a.err, `stderr of ${args.join(' ')}`);
       assert.equal(b.code, a.code, `exit code of ${args.join(' ')}`);
     }
-    assert.equal(viaEnv(['network', 'list']).out, direct(['network', 'list']).out, 'CIRCUIT_ADDRESS works too');
+    assert.equal(
+      viaEnv(['network', 'list']).out,
+      direct(['network', 'list']).out,
+      'CIRCUIT_ADDRESS works too',
+    );
     const nodes = api(['cluster', 'nodes', '--json']);
     assert.equal(JSON.parse(nodes.out).length, 1);
-    assert.match(api(['cluster', 'nodes']).out, /^NAME\s+VERSION\s+CPUS\s+MEMORY\s+UPTIME\s+KERNEL\s+CONTAINERS\n/);
+    assert.match(
+      api(['cluster', 'nodes']).out,
+      /^NAME\s+VERSION\s+CPUS\s+MEMORY\s+UPTIME\s+KERNEL\s+CONTAINERS\n/,
+    );
     assert.equal(api(['network', 'disconnect', other.id, net.name]).code, 0);
     assert.equal(api(['network', 'qos', 'reset', net.name]).code, 0);
     assert.equal(api(['lb', 'delete', 'web']).out, 'service web removed\n');

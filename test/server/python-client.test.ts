@@ -37,14 +37,28 @@ describe('stock gRPC clients', { timeout: 120_000 }, () => {
     const d = await startDaemon(t, dir, rc.stateDir);
     const c = rc.bundle({ hooks: false });
     assert.equal((await rc.run(c.id, c.bundle)).code, 0);
-    const r = trySh([PY, join(ROOT, 'test/fixtures/grpc/client.py'), gen, d.address, net.file, c.id, rc.root]);
+    const r = trySh([
+      PY,
+      join(ROOT, 'test/fixtures/grpc/client.py'),
+      gen,
+      d.address,
+      net.file,
+      c.id,
+      rc.root,
+    ]);
     process.stdout.write(`python client said:\n${r.out}`);
     assert.equal(r.code, 0, r.out + r.err);
     const lines = r.out.trim().split('\n');
     assert.equal(lines[0], 'ok health SERVING');
     assert.ok(lines.includes(`ok create ${net.name} True`));
-    assert.ok(lines.some((l) => new RegExp(`^ok ips ${net.name}=${net.prefix}\\.\\d+@eth0$`).test(l)), r.out);
-    assert.ok(lines.some((l) => /^ok qos 2 rate 20mbit/.test(l)), r.out);
+    assert.ok(
+      lines.some((l) => new RegExp(`^ok ips ${net.name}=${net.prefix}\\.\\d+@eth0$`).test(l)),
+      r.out,
+    );
+    assert.ok(
+      lines.some((l) => /^ok qos 2 rate 20mbit/.test(l)),
+      r.out,
+    );
     assert.ok(lines.includes("ok lb True [('pysvc', 1)]"), r.out);
     for (const [step, code] of [
       ['unknown-network', 'NOT_FOUND'],
@@ -54,7 +68,10 @@ describe('stock gRPC clients', { timeout: 120_000 }, () => {
       ['in-use', 'FAILED_PRECONDITION'],
       ['unknown-lb', 'NOT_FOUND'],
     ])
-      assert.ok(lines.some((l) => l.startsWith(`status ${step} ${code} `)), `${step}: ${r.out}`);
+      assert.ok(
+        lines.some((l) => l.startsWith(`status ${step} ${code} `)),
+        `${step}: ${r.out}`,
+      );
     assert.ok(lines.includes('ok teardown True True'));
     assert.deepEqual(leases(net), []);
     assert.equal(circuit(['network', 'list', '--json'], { stateDir: rc.stateDir }).out.trim(), '[]');
@@ -71,10 +88,7 @@ describe('stock gRPC clients', { timeout: 120_000 }, () => {
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       grpc: { reflection: { v1: { ServerReflection: new (a: string, c: unknown) => any } } };
     };
-    const client = new pkg.grpc.reflection.v1.ServerReflection(
-      d.address,
-      grpc.credentials.createInsecure(),
-    );
+    const client = new pkg.grpc.reflection.v1.ServerReflection(d.address, grpc.credentials.createInsecure());
     const names = await new Promise<string[]>((resolve, reject) => {
       const call = client.ServerReflectionInfo();
       call.on('data', (msg: { listServicesResponse?: { service: { name: string }[] } }) => {
@@ -85,7 +99,13 @@ describe('stock gRPC clients', { timeout: 120_000 }, () => {
       call.write({ listServices: '' });
     });
     client.close();
-    for (const s of ['NetworkService', 'QosService', 'LoadBalancerService', 'MaintenanceService', 'ClusterService'])
+    for (const s of [
+      'NetworkService',
+      'QosService',
+      'LoadBalancerService',
+      'MaintenanceService',
+      'ClusterService',
+    ])
       assert.ok(names.includes(`circuit.v1.${s}`), names.join(' '));
     assert.ok(names.includes('grpc.health.v1.Health'));
   });
