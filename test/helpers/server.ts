@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIRCUIT_BIN, type Cleanup, CNI_PATH, defer } from './sys';
 

@@ -85,8 +85,14 @@ describe('stock gRPC clients', { timeout: 120_000 }, () => {
     const def = loader.loadSync('grpc/reflection/v1/reflection.proto', {
       includeDirs: [join(ROOT, 'node_modules/@grpc/reflection/build/proto')],
     });
+    type Stream = {
+      on: (ev: string, fn: (x: never) => void) => void;
+      write: (m: unknown) => void;
+      end: () => void;
+    };
+    type Client = { ServerReflectionInfo: () => Stream; close: () => void };
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
-      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: unknown) => any } } };
+      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: unknown) => Client } } };
     };
     const client = new pkg.grpc.reflection.v1.ServerReflection(d.address, grpc.credentials.createInsecure());
     const names = await new Promise<string[]>((resolve, reject) => {
