@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { hookBench } from './hook';
 import { lbBench } from './lb';
+import { serverBench } from './server';
 import { Scope } from './util';
 
 const quick = process.argv.includes('--quick');
@@ -18,10 +19,13 @@ out.push(
   `circuit bench (${quick ? 'quick' : 'full'}): ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`,
 );
 try {
-  if (!process.argv.includes('--only-lb')) out.push(...(await hookBench(scope, n, 64, 5000)));
-  out.push(
-    ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
-  );
+  const only = process.argv.find((a) => a.startsWith('--only-'));
+  if (!only) out.push(...(await hookBench(scope, n, 64, 5000)));
+  if (!only || only === '--only-server') out.push(...(await serverBench(scope, n)));
+  if (!only || only === '--only-lb')
+    out.push(
+      ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
+    );
 } finally {
   await scope.close();
 }

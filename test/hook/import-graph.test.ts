@@ -1,0 +1,54 @@
+// The hook is on every container's start path: its static import graph must not pull in the
+// CLI, the daemon, the API client or their libraries (they load lazily, elsewhere).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { build, type Metafile } from 'esbuild';
+
+/** Files reachable from `entry` through static imports only (dynamic import() is lazy). */
+async function staticGraph(entry: string): Promise<Set<string>> {
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    outdir: '/tmp/circuit-import-graph',
+    logLevel: 'silent',
+  });
+  const inputs = (r.metafile as Metafile).inputs;
+  const seen = new Set<string>();
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imp of inputs[file]?.imports ?? []) {
+      if (imp.kind === 'dynamic-import' || imp.external) continue;
+      walk(imp.path);
+    }
+  };
+  walk(entry);
+  return seen;
+}
+
+const FORBIDDEN = [
+  /^src\/(cli|api|server|cluster|lb)\//,
+  /^src\/cni\/generate\.ts$/,
+  /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa)\//,
+];
+
+describe('hook import graph', () => {
+  it('main + hook load nothing CLI- or daemon-only', async () => {
+    const graph = new Set([
+      ...(await staticGraph('src/main.ts')),
+      ...(await staticGraph('src/hook/command.ts')),
+    ]);
+    const bad = [...graph].filter((f) => FORBIDDEN.some((re) => re.test(f)));
+    assert.deepEqual(bad, [], `on the hook path: ${bad.join(', ')}`);
+    assert.ok(graph.has('src/hook/hook.ts'), 'the walk found the hook itself');
+  });
+
+  it('the daemon and the CLI do load their libraries (the check sees dynamic edges as lazy)', async () => {
+    const server = await staticGraph('src/server/run.ts');
+    assert.ok([...server].some((f) => f.startsWith('src/api/')));
+  });
+});
