@@ -40,6 +40,7 @@ const result = await build({
 });
 chmodSync('dist/circuit.js', 0o755);
 cpSync('src/api/proto', 'dist/proto', { recursive: true });
+cpSync('src/containerd/proto', 'dist/proto', { recursive: true });
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(result.metafile));

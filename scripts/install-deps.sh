@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          host packages (runc, CNI plugins, busybox, iproute2, nft, iptables, iperf3)
 #   scripts/install-deps.sh kernel   also the kernel-lane packages (qemu, Debian kernel)
 set -euo pipefail
-pkgs=(runc containernetworking-plugins busybox-static iproute2 iputils-ping nftables iptables iperf3 ipvsadm procps kmod)
+pkgs=(runc containernetworking-plugins busybox-static iproute2 iputils-ping nftables iptables iperf3 ipvsadm procps kmod
+  containerd python3-grpcio python3-grpc-tools openssl util-linux)
 if [[ "${1:-}" == "kernel" ]]; then
   pkgs+=(qemu-system-x86 linux-image-amd64)
 fi

@@ -1,11 +1,13 @@
 import { attachAll, detach } from '../attach/attach';
 import { nextFreeIfName } from '../attach/ifnames';
+import { isHostNetns, netnsRef } from '../attach/netns';
 import { storedNetwork } from '../attach/networks';
 import { applyQosOrDetach } from '../attach/qos-link';
-import { resolveContainer } from '../container/resolve';
+import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
 import type { LocalContext } from './context';
+import { allContainers } from './networks';
 import type { ConnectRequest, IpRow } from './types';
 
 const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
@@ -25,7 +27,9 @@ export async function connect(
     caps.mac = req.mac;
   }
   const net = storedNetwork(ctx.store, req.network);
-  const c = await resolveContainer(req.container, ctx.deps.run, req.runcRoot ?? ctx.runcRoot);
+  const c =
+    (await containerdTarget(ctx, req.container)) ??
+    (await resolveContainer(req.container, ctx.deps.run, req.runcRoot ?? ctx.runcRoot));
   const rec = ctx.store.getContainer(c.id);
   if (rec?.attachments.some((a) => a.network === net.name && a.status === 'attached'))
     return { already: true, network: net.name, ips: [] };
@@ -39,6 +43,7 @@ export async function connect(
       netns: c.netns,
       source: 'cli',
       ...(c.bundle ? { bundle: c.bundle } : {}),
+      ...(c.name !== undefined ? { name: c.name, namespace: c.namespace } : {}),
     },
     [{ net, ifName, args: [], capabilityArgs: caps }],
     { replaceStale: false },
@@ -51,9 +56,35 @@ export async function connect(
   };
 }
 
-/** CONTAINER for disconnect/ips: a stored container id, a runc id, or a pid. */
+/** A running containerd task named `spec`, when circuit knows a containerd. */
+async function containerdTarget(ctx: LocalContext, spec: string): Promise<ResolvedContainer | undefined> {
+  if (!ctx.containerd || /^\d+$/.test(spec) || !containerId.safeParse(spec).success) return undefined;
+  const { ContainerdClient } = await import('../containerd/client');
+  const { recordId } = await import('../containerd/labels');
+  const { socket, namespace } = ctx.containerd;
+  const client = await ContainerdClient.connect(socket, namespace);
+  try {
+    const t = await client.getTask(spec);
+    if (!t) return undefined;
+    if (t.status !== 'RUNNING' || t.pid <= 0)
+      throw new NotFoundError(`containerd container ${spec} is not running`);
+    const netns = `/proc/${t.pid}/ns/net`;
+    if (isHostNetns(netns))
+      throw new UsageError(`container ${spec} shares the host network namespace; circuit will not attach it`);
+    return { id: recordId(namespace, spec), pid: t.pid, netns: netnsRef(netns), name: spec, namespace };
+  } finally {
+    client.close();
+  }
+}
+
+/** CONTAINER for disconnect/ips: a stored container id, a runtime's container name, or a pid. */
 export function storedContainerId(ctx: LocalContext, spec: string): string | undefined {
   if (containerId.safeParse(spec).success && ctx.store.getContainer(spec)) return spec;
+  if (containerId.safeParse(spec).success && !/^\d+$/.test(spec)) {
+    const named = allContainers(ctx.store).filter((r) => r.name === spec);
+    const mine = named.find((r) => r.namespace === ctx.containerd?.namespace) ?? named[0];
+    if (mine) return mine.id;
+  }
   if (/^\d+$/.test(spec)) {
     const pid = Number(spec);
     for (const id of ctx.store.containerIds()) if (ctx.store.getContainer(id)?.pid === pid) return id;

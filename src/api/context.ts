@@ -7,4 +7,6 @@ export interface LocalContext {
   deps: ChainDeps;
   /** runc --root for resolving container ids (a request may name its own). */
   runcRoot: string | undefined;
+  /** containerd to resolve container names with (--containerd, or the daemon's). */
+  containerd?: { socket: string; namespace: string };
 }

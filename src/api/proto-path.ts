@@ -6,16 +6,24 @@ import { StateError } from '../errors';
 /** The circuit API's .proto (src/api/proto in the source tree, dist/proto in a build). */
 export const PROTO_FILE = 'circuit/v1/circuit.proto';
 
-export function protoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The directory holding `file` for a module at `moduleUrl`: `<module dir>/proto` in the source
+ * tree, `dist/proto` in a build (chunks live in dist/chunks).
+ */
+export function findProtoRoot(file: string, moduleUrl: string): string {
+  const here = dirname(fileURLToPath(moduleUrl));
   const candidates = [
     join(here, 'proto'),
     join(here, '..', 'proto'),
     join(dirname(process.execPath), 'proto'),
   ];
-  const found = candidates.find((d) => existsSync(join(d, PROTO_FILE)));
-  if (!found) throw new StateError(`cannot find ${PROTO_FILE} (looked in ${candidates.join(', ')})`);
+  const found = candidates.find((d) => existsSync(join(d, file)));
+  if (!found) throw new StateError(`cannot find ${file} (looked in ${candidates.join(', ')})`);
   return found;
+}
+
+export function protoRoot(): string {
+  return findProtoRoot(PROTO_FILE, import.meta.url);
 }
 
 export const LOADER_OPTIONS = {

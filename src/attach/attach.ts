@@ -20,7 +20,9 @@ export interface AttachTarget {
   pid?: number;
   netns: NetnsRef;
   bundle?: string;
-  source: 'hook' | 'cli';
+  source: ContainerRecord['source'];
+  name?: string;
+  namespace?: string;
 }
 
 const now = () => new Date().toISOString();
@@ -114,6 +116,8 @@ export async function attachAll(
     rec.netns = target.netns;
     if (target.pid !== undefined) rec.pid = target.pid;
     if (target.bundle !== undefined) rec.bundle = target.bundle;
+    if (target.name !== undefined) rec.name = target.name;
+    if (target.namespace !== undefined) rec.namespace = target.namespace;
     for (const req of requests) {
       store.putCache(cacheEntry(target, req));
       rec.attachments.push({

@@ -25,3 +25,14 @@ export function netnsAlive(ref: NetnsRef): boolean {
 export function netnsForDel(ref: NetnsRef): string {
   return netnsAlive(ref) ? ref.path : '';
 }
+
+/** True when `path` is the host's network namespace (pid 1's): circuit never configures that. */
+export function isHostNetns(path: string): boolean {
+  try {
+    const a = statSync(path);
+    const b = statSync('/proc/1/ns/net');
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
+}

@@ -19,6 +19,8 @@ const qos = () => import('./qos');
 const lb = () => import('./lb');
 const completion = () => import('./completion');
 
+const CONTAINERD_FLAGS = ['containerd', 'containerd-namespace'];
+
 const QOS_FLAGS = [
   'container',
   'direction',
@@ -69,21 +71,21 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   'network connect': {
     usage:
-      'circuit network connect CONTAINER|PID NETWORK [--ifname IF] [--ip IP] [--mac MAC] [--runc-root DIR]',
-    summary: 'attach a running container (runc id or pid) to a network',
-    flags: { string: ['ifname', 'ip', 'mac'] },
+      'circuit network connect CONTAINER|PID NETWORK [--ifname IF] [--ip IP] [--mac MAC] [--runc-root DIR] [--containerd SOCK [--containerd-namespace NS]]',
+    summary: 'attach a running container (runc id, containerd name with --containerd, or pid) to a network',
+    flags: { string: ['ifname', 'ip', 'mac', ...CONTAINERD_FLAGS] },
     run: async (c, a) => (await connect()).networkConnect(c, a),
   },
   'network disconnect': {
     usage: 'circuit network disconnect CONTAINER|PID NETWORK',
     summary: 'detach a container from a network (no-op when not attached)',
-    flags: {},
+    flags: { string: CONTAINERD_FLAGS },
     run: async (c, a) => (await connect()).networkDisconnect(c, a),
   },
   'network ips': {
     usage: 'circuit network ips CONTAINER|PID [--json]',
-    summary: "show a container's addresses per network",
-    flags: {},
+    summary: "show a container's addresses per network (runc id, containerd name, or pid)",
+    flags: { string: CONTAINERD_FLAGS },
     run: async (c, a) => (await connect()).networkIps(c, a),
   },
   'network qos set': {
@@ -175,9 +177,12 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   server: {
     usage:
-      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]]',
-    summary: 'run the daemon: the gRPC API (health, reflection), optional Prometheus /metrics',
-    flags: { string: ['metrics', 'log-level', 'tls-cert', 'tls-key', 'tls-ca'] },
+      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]] [--containerd SOCK [--containerd-namespace NS] [--network-label KEY]]',
+    summary:
+      'run the daemon: the gRPC API (health, reflection), optional Prometheus /metrics, optional containerd integration (label-driven connect, restart label)',
+    flags: {
+      string: ['metrics', 'log-level', 'tls-cert', 'tls-key', 'tls-ca', ...CONTAINERD_FLAGS, 'network-label'],
+    },
     local: true,
     run: async (c, a) => (await import('../server/run')).runServer(c, a),
   },

@@ -25,6 +25,14 @@ export function localApi(args: ParsedArgs): LocalApi {
       baseEnv: baseEnv(),
     },
     runcRoot: str(args.flags, 'runc-root'),
+    ...(str(args.flags, 'containerd') !== undefined
+      ? {
+          containerd: {
+            socket: str(args.flags, 'containerd') ?? '',
+            namespace: str(args.flags, 'containerd-namespace') ?? 'default',
+          },
+        }
+      : {}),
   });
 }
 

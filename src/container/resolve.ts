@@ -20,6 +20,9 @@ export interface ResolvedContainer {
   pid: number;
   bundle?: string;
   netns: NetnsRef;
+  /** For runtimes with their own names (containerd): the name and namespace. */
+  name?: string;
+  namespace?: string;
 }
 
 function runcArgv(root: string | undefined, ...rest: string[]): string[] {
@@ -60,8 +63,11 @@ export async function resolveContainer(
     throw new UsageError(`invalid container ${JSON.stringify(spec)}: not a runc id or a pid`);
   const res = await run({ argv: runcArgv(runcRoot, 'state', spec) });
   if (res.failure) throw new NotFoundError(`cannot ask runc about ${spec}: ${res.failure}`);
-  if (res.exitCode !== 0)
-    throw new NotFoundError(`container ${spec} not found (runc state: ${res.stderr.trim()})`);
+  if (res.exitCode !== 0) {
+    // runc logs `time=... level=error msg="..."`: keep the message, not the timestamp
+    const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(res.stderr)?.[1] ?? res.stderr.trim();
+    throw new NotFoundError(`container ${spec} not found (runc: ${msg})`);
+  }
   const st = runcStateSchema.safeParse(JSON.parse(res.stdout));
   if (!st.success || st.data.pid <= 0 || st.data.status === 'stopped') {
     throw new NotFoundError(`container ${spec} is not running`);

@@ -68,11 +68,23 @@ export interface ContainerNetworking {
   ports: PortMapping[];
 }
 
+const V4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([12]?\d|3[0-2]))?$/;
+const V6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*(\/(12[0-8]|1[01]\d|\d?\d))?$/;
+const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
+
+/** Cheap shape checks (no parser on the hook path): a bad value is refused before any plugin runs. */
+function checked(values: string[], re: RegExp[], what: string, example: string): string[] {
+  for (const v of values)
+    if (v !== '' && !re.some((r) => r.test(v)))
+      throw new UsageError(`${what}: invalid value ${JSON.stringify(v)} (e.g. ${example})`);
+  return values;
+}
+
 export function parseAnnotations(a: Record<string, string>): ContainerNetworking {
   return {
     networks: list(a[ANNOTATION.network]),
-    ips: positional(a[ANNOTATION.ip]),
-    macs: positional(a[ANNOTATION.mac]),
+    ips: checked(positional(a[ANNOTATION.ip]), [V4, V6], ANNOTATION.ip, '198.18.7.20/24'),
+    macs: checked(positional(a[ANNOTATION.mac]), [MAC], ANNOTATION.mac, '02:42:c6:12:07:14'),
     ports: parsePorts(a[ANNOTATION.ports]),
   };
 }

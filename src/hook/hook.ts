@@ -1,20 +1,16 @@
-import { type AttachRequest, attachAll, detach } from '../attach/attach';
-import { ifNameSeries } from '../attach/ifnames';
+import { attachAll, detach } from '../attach/attach';
 import { netnsRef } from '../attach/netns';
-import { resolveCniConf, storedNetwork } from '../attach/networks';
 import { applyQosOrDetach } from '../attach/qos-link';
 import type { ChainDeps } from '../cni/chain';
-import { declaredCapabilities } from '../cni/config';
 import { parseCniPath } from '../cni/exec';
 import { baseEnv } from '../env';
 import { errorMessage, UsageError } from '../errors';
 import { hookLog } from '../hooklog';
-import { firstIssue, ifName as ifNameSchema } from '../names';
 import { readBundle } from '../oci/bundle';
-import { type OciState, parseOciState, readStdin } from '../oci/state';
+import { parseOciState, readStdin } from '../oci/state';
 import { runLean } from '../runner';
 import { StateStore } from '../state/store';
-import { capabilityArgsFor, parseAnnotations, parseCniArgs } from './annotations';
+import { attachRequests } from './requests';
 import { type HookStage, hookAction } from './stage';
 
 export interface HookOptions {
@@ -22,41 +18,6 @@ export interface HookOptions {
   stateDir: string;
   /** stdin text (read from the process when omitted). */
   input?: string;
-}
-
-function buildRequests(
-  store: StateStore,
-  state: OciState,
-  annotations: Record<string, string>,
-): AttachRequest[] {
-  const cn = parseAnnotations(annotations);
-  const nets =
-    cn.networks.length > 0
-      ? cn.networks.map((n) => storedNetwork(store, n))
-      : process.env.CNI_CONF
-        ? [resolveCniConf(store, process.env.CNI_CONF)]
-        : [];
-  if (nets.length === 0) {
-    throw new UsageError(
-      `container ${state.id}: no network given (set CNI_CONF or the io.circuit.network annotation)`,
-    );
-  }
-  const base = process.env.CNI_IFNAME || 'eth0';
-  const ifr = ifNameSchema.safeParse(base);
-  if (!ifr.success) throw new UsageError(`CNI_IFNAME: ${firstIssue(ifr.error)}`);
-  const ifNames = ifNameSeries(base, nets.length);
-  const args = parseCniArgs(process.env.CNI_ARGS);
-  const anyPorts = nets.some((n) => declaredCapabilities(n).has('portMappings'));
-  if (cn.ports.length > 0 && !anyPorts) {
-    throw new UsageError(
-      'io.circuit.ports: no network of this container has a plugin with the portMappings capability',
-    );
-  }
-  return nets.map((net, i) => {
-    const caps = capabilityArgsFor(cn, i);
-    if (!declaredCapabilities(net).has('portMappings')) delete caps.portMappings;
-    return { net, ifName: ifNames[i] ?? `eth${i}`, args, capabilityArgs: caps };
-  });
 }
 
 /** Hook mode: OCI state on stdin; ADD at createRuntime/prestart, DEL at poststop. */
@@ -82,7 +43,11 @@ export async function runHook(opts: HookOptions): Promise<void> {
       const netnsPath = bundle.netnsPath ?? (state.pid ? `/proc/${state.pid}/ns/net` : undefined);
       if (!netnsPath) throw new UsageError(`container ${state.id}: no pid and no netns path in the bundle`);
       const annotations = { ...bundle.annotations, ...(state.annotations ?? {}) };
-      const requests = buildRequests(store, state, annotations);
+      const requests = attachRequests(store, state.id, annotations, {
+        cniConf: process.env.CNI_CONF,
+        ifName: process.env.CNI_IFNAME,
+        cniArgs: process.env.CNI_ARGS,
+      });
       log.networks = requests.map((r) => r.net.name);
       const atts = await attachAll(
         store,

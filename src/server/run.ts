@@ -6,6 +6,8 @@ import { expectPositional, type ParsedArgs, str } from '../cli/args';
 import type { CliContext } from '../cli/context';
 import { localApi } from '../cli/context';
 import { VERSION } from '../cluster/local-node';
+import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
+import type { ContainerdWatcher } from '../containerd/watcher';
 import { errorMessage, UsageError } from '../errors';
 import { startGrpc } from './grpc-server';
 import { checkTls, prepareUnixSocket } from './listen';
@@ -31,6 +33,11 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
   const metricsWhere = metricsAt !== undefined ? parseHostPort(metricsAt) : undefined;
   const log = makeLogger(level);
   const base = localApi(args);
+  const labelKey = str(args.flags, 'network-label') ?? DEFAULT_NETWORK_LABEL;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/.test(labelKey))
+    throw new UsageError(`--network-label: invalid label key ${JSON.stringify(labelKey)}`);
+  if (str(args.flags, 'containerd-namespace') !== undefined && !base.ctx.containerd)
+    throw new UsageError('--containerd-namespace needs --containerd SOCK');
   const api = new LocalApi(base.ctx, { name: hostname(), address, startedAt: Date.now() });
   if (target.kind === 'unix') await prepareUnixSocket(target.path);
   const metrics = metricsWhere ? await makeMetrics(api, log) : undefined;
@@ -45,6 +52,12 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
     await grpcServer.stop(0);
     cleanup();
     throw err;
+  }
+  let watcher: ContainerdWatcher | undefined;
+  if (api.ctx.containerd) {
+    const { ContainerdWatcher } = await import('../containerd/watcher');
+    watcher = new ContainerdWatcher(api.ctx, { ...api.ctx.containerd, labelKey }, log);
+    watcher.start();
   }
   log.log('info', 'serving', {
     version: VERSION,
@@ -62,8 +75,7 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
       log.log('info', 'stopping', { signal, inFlight: grpcServer.inFlight() });
       http?.close();
       http?.closeAllConnections();
-      grpcServer
-        .stop(GRACE_MS)
+      Promise.all([watcher?.stop(), grpcServer.stop(GRACE_MS)])
         .catch((err: unknown) => log.log('error', 'shutdown', { error: errorMessage(err) }))
         .finally(() => {
           cleanup();

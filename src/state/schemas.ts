@@ -38,7 +38,10 @@ export const containerRecordSchema = z.object({
   pid: z.number().int().nonnegative().optional(),
   netns: netnsRefSchema,
   bundle: z.string().optional(),
-  source: z.enum(['hook', 'cli']),
+  source: z.enum(['hook', 'cli', 'containerd']),
+  /** The runtime's own name for the container (containerd: its container id), and namespace. */
+  name: z.string().optional(),
+  namespace: z.string().optional(),
   createdAt: z.string(),
   attachments: z.array(attachmentSchema),
 });
