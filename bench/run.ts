@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { containerdBench } from './containerd';
 import { hookBench } from './hook';
 import { lbBench } from './lb';
 import { serverBench } from './server';
@@ -22,6 +23,7 @@ try {
   const only = process.argv.find((a) => a.startsWith('--only-'));
   if (!only) out.push(...(await hookBench(scope, n, 64, 5000)));
   if (!only || only === '--only-server') out.push(...(await serverBench(scope, n)));
+  if (!only || only === '--only-containerd') out.push(...(await containerdBench(scope, 20)));
   if (!only || only === '--only-lb')
     out.push(
       ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),

@@ -171,7 +171,9 @@ export class ContainerdWatcher {
   }
 
   private async attachOne(c: CtrContainer, t: CtrTask): Promise<void> {
-    const key = `${c.id}:${t.pid}:${JSON.stringify(c.labels)}`;
+    // containerd sends labels in map order (random): sort for a stable key
+    const labels = Object.entries(c.labels).sort(([a], [b]) => a.localeCompare(b));
+    const key = `${c.id}:${t.pid}:${JSON.stringify(labels)}`;
     if (this.failed.has(key)) return;
     const started = performance.now();
     try {
