@@ -15,6 +15,8 @@ const EXTERNAL = [
   '@grpc/reflection',
   'grpc-health-check',
   'prom-client',
+  'redis',
+  'dns-packet',
 ];
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -177,11 +177,25 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   server: {
     usage:
-      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]] [--containerd SOCK [--containerd-namespace NS] [--network-label KEY]]',
+      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]] [--containerd SOCK [--containerd-namespace NS] [--network-label KEY]] [--redis-url redis://HOST:PORT [--node-name NAME] [--cluster-interval 2s]] [--dns ADDR:PORT... [--dns-domain circuit] [--dns-upstream ADDR:PORT]]',
     summary:
-      'run the daemon: the gRPC API (health, reflection), optional Prometheus /metrics, optional containerd integration (label-driven connect, restart label)',
+      'run the daemon: the gRPC API (health, reflection); optional Prometheus /metrics, containerd integration (label-driven connect, restart label), a cluster over Redis, DNS for containers',
     flags: {
-      string: ['metrics', 'log-level', 'tls-cert', 'tls-key', 'tls-ca', ...CONTAINERD_FLAGS, 'network-label'],
+      string: [
+        'metrics',
+        'log-level',
+        'tls-cert',
+        'tls-key',
+        'tls-ca',
+        ...CONTAINERD_FLAGS,
+        'network-label',
+        'redis-url',
+        'node-name',
+        'cluster-interval',
+        'dns-domain',
+        'dns-upstream',
+      ],
+      multi: ['dns'],
     },
     local: true,
     run: async (c, a) => (await import('../server/run')).runServer(c, a),

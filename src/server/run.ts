@@ -1,70 +1,115 @@
 import { rmSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { LocalApi } from '../api/local';
-import { DEFAULT_ADDRESS, parseAddress } from '../api/transport';
-import { expectPositional, type ParsedArgs, str } from '../cli/args';
+import type { Server } from 'node:http';
+import { type ClusterView, LocalApi } from '../api/local';
+import type { ParsedArgs } from '../cli/args';
+import { expectPositional } from '../cli/args';
 import type { CliContext } from '../cli/context';
 import { localApi } from '../cli/context';
 import { VERSION } from '../cluster/local-node';
-import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
-import type { ContainerdWatcher } from '../containerd/watcher';
-import { errorMessage, UsageError } from '../errors';
+import { errorMessage } from '../errors';
 import { startGrpc } from './grpc-server';
-import { checkTls, prepareUnixSocket } from './listen';
-import { LEVELS, type Level, makeLogger } from './log';
-import { makeMetrics, parseHostPort, serveMetrics } from './metrics';
+import { prepareUnixSocket } from './listen';
+import { makeLogger } from './log';
+import { makeMetrics, serveMetrics } from './metrics';
+import { serverOptions } from './options';
 
 const GRACE_MS = 5000;
 
-/** `circuit server`: the gRPC API in the foreground until SIGTERM/SIGINT. */
+/** Something the daemon runs next to the API and stops on shutdown. */
+interface Part {
+  stop(): void | Promise<void>;
+}
+
+/**
+ * `circuit server`: the gRPC API in the foreground until SIGTERM/SIGINT, composed with the
+ * optional parts (metrics, containerd watcher, cluster registry, DNS). It owns no networking
+ * logic: every call goes to the same LocalApi the CLI uses.
+ */
 export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit server [--address ADDR] [--metrics HOST:PORT] ...');
-  const level = (str(args.flags, 'log-level') ?? 'info') as Level;
-  if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}`);
-  const address = str(args.flags, 'address') ?? (process.env.CIRCUIT_ADDRESS || DEFAULT_ADDRESS);
-  const target = parseAddress(address);
-  const tls = {
-    ...(str(args.flags, 'tls-cert') !== undefined ? { cert: str(args.flags, 'tls-cert') } : {}),
-    ...(str(args.flags, 'tls-key') !== undefined ? { key: str(args.flags, 'tls-key') } : {}),
-    ...(str(args.flags, 'tls-ca') !== undefined ? { ca: str(args.flags, 'tls-ca') } : {}),
-  };
-  const secure = checkTls(target, tls);
-  const metricsAt = str(args.flags, 'metrics');
-  const metricsWhere = metricsAt !== undefined ? parseHostPort(metricsAt) : undefined;
-  const log = makeLogger(level);
-  const base = localApi(args);
-  const labelKey = str(args.flags, 'network-label') ?? DEFAULT_NETWORK_LABEL;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/.test(labelKey))
-    throw new UsageError(`--network-label: invalid label key ${JSON.stringify(labelKey)}`);
-  if (str(args.flags, 'containerd-namespace') !== undefined && !base.ctx.containerd)
-    throw new UsageError('--containerd-namespace needs --containerd SOCK');
-  const api = new LocalApi(base.ctx, { name: hostname(), address, startedAt: Date.now() });
-  if (target.kind === 'unix') await prepareUnixSocket(target.path);
-  const metrics = metricsWhere ? await makeMetrics(api, log) : undefined;
-  const grpcServer = await startGrpc(api, target, tls, log, metrics);
-  const cleanup = () => {
-    if (target.kind === 'unix') rmSync(target.path, { force: true });
-  };
-  let http: import('node:http').Server | undefined;
-  try {
-    if (metrics && metricsWhere) http = await serveMetrics(metrics, metricsWhere, log);
-  } catch (err) {
-    await grpcServer.stop(0);
-    cleanup();
-    throw err;
+  const o = serverOptions(args);
+  const log = makeLogger(o.level);
+  const base = localApi(args).ctx;
+  const parts: Part[] = [];
+  const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
+  let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;
+  if (o.redisUrl) {
+    const { ClusterRegistry, checkRedisUrl } = await import('../cluster/registry');
+    checkRedisUrl(o.redisUrl);
+    const registry = new ClusterRegistry(
+      base.store,
+      {
+        url: o.redisUrl,
+        nodeName: o.nodeName,
+        address: o.address,
+        intervalMs: o.clusterIntervalMs,
+        startedAt: node.startedAt,
+      },
+      log,
+    );
+    cluster = registry;
   }
-  let watcher: ContainerdWatcher | undefined;
-  if (api.ctx.containerd) {
-    const { ContainerdWatcher } = await import('../containerd/watcher');
-    watcher = new ContainerdWatcher(api.ctx, { ...api.ctx.containerd, labelKey }, log);
-    watcher.start();
+  const api = new LocalApi(base, node, cluster);
+  if (o.target.kind === 'unix') await prepareUnixSocket(o.target.path);
+  const metrics = o.metrics ? await makeMetrics(api, log) : undefined;
+  const grpcServer = await startGrpc(api, o.target, o.tls, log, metrics);
+  const removeSocket = () => {
+    if (o.target.kind === 'unix') rmSync(o.target.path, { force: true });
+  };
+  try {
+    if (metrics && o.metrics) {
+      const http: Server = await serveMetrics(metrics, o.metrics, log);
+      parts.push({
+        stop: () => {
+          http.close();
+          http.closeAllConnections();
+        },
+      });
+    }
+    if (o.dns.length) {
+      const { DnsServer } = await import('../dns/server');
+      const dns = new DnsServer(
+        { listen: o.dns, domain: o.dnsDomain, ...(o.dnsUpstream ? { upstream: o.dnsUpstream } : {}) },
+        async (container, network) => {
+          const rows = await api.containerIps(container).catch(() => []);
+          const mine = rows.filter((r) => r.network === network && r.ip);
+          if (mine.length === 0) return undefined;
+          return {
+            v4: mine.filter((r) => !r.ip.includes(':')).map((r) => r.ip),
+            v6: mine.filter((r) => r.ip.includes(':')).map((r) => r.ip),
+          };
+        },
+        log,
+      );
+      await dns.start();
+      parts.push(dns);
+    }
+    if (cluster) {
+      await cluster.start();
+      parts.push(cluster);
+    }
+    if (base.containerd) {
+      const { ContainerdWatcher } = await import('../containerd/watcher');
+      const watcher = new ContainerdWatcher(base, { ...base.containerd, labelKey: o.labelKey }, log);
+      watcher.start();
+      parts.push(watcher);
+    }
+  } catch (err) {
+    await Promise.all(parts.map((p) => p.stop()));
+    await grpcServer.stop(0);
+    removeSocket();
+    throw err;
   }
   log.log('info', 'serving', {
     version: VERSION,
-    address,
-    tls: secure,
-    stateDir: api.ctx.store.root,
-    ...(metricsAt ? { metrics: `http://${metricsAt}/metrics` } : {}),
+    address: o.address,
+    tls: o.secure,
+    stateDir: base.store.root,
+    node: o.nodeName,
+    ...(o.metrics ? { metrics: `http://${o.metrics.text}/metrics` } : {}),
+    ...(base.containerd ? { containerd: base.containerd.socket } : {}),
+    ...(o.redisUrl ? { cluster: true } : {}),
+    ...(o.dns.length ? { dns: o.dns } : {}),
     pid: process.pid,
   });
   await new Promise<void>((resolve) => {
@@ -73,12 +118,10 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
       if (stopping) return;
       stopping = true;
       log.log('info', 'stopping', { signal, inFlight: grpcServer.inFlight() });
-      http?.close();
-      http?.closeAllConnections();
-      Promise.all([watcher?.stop(), grpcServer.stop(GRACE_MS)])
+      Promise.all([...parts.map((p) => p.stop()), grpcServer.stop(GRACE_MS)])
         .catch((err: unknown) => log.log('error', 'shutdown', { error: errorMessage(err) }))
         .finally(() => {
-          cleanup();
+          removeSocket();
           log.log('info', 'stopped');
           resolve();
         });
