@@ -1,10 +1,11 @@
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import type { IpRow, NodeInfo } from '../api/types';
-import { errorMessage, UsageError } from '../errors';
+import { errorMessage } from '../errors';
 import type { Logger } from '../server/log';
 import type { StateStore } from '../state/store';
 import { Keys } from './keys';
 import { localNode } from './local-node';
+import { checkRedisUrl } from './redis-url';
 import { attRowsSchema, nodeInfoSchema, parseStored } from './schemas';
 import { localRecords, snapshot } from './snapshot';
 
@@ -31,20 +32,6 @@ async function newClient(url: string) {
   });
 }
 type Client = Awaited<ReturnType<typeof newClient>>;
-
-/** redis://[:password@]host:port[/db] or rediss:// (TLS). */
-export function checkRedisUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`--redis-url: ${JSON.stringify(url)} is not a URL (redis://host:6379)`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    throw new UsageError(`--redis-url: scheme must be redis:// or rediss://, not ${u.protocol}//`);
-  if (u.pathname && u.pathname !== '/' && !/^\/\d{1,2}$/.test(u.pathname))
-    throw new UsageError(`--redis-url: the path is a database number (/0 .. /15), not ${u.pathname}`);
-}
 
 /**
  * This node's membership of a circuit cluster in Redis: a heartbeat that republishes the node and
@@ -205,9 +192,21 @@ export class ClusterRegistry {
       await m.exec();
     } catch (err) {
       // someone wrote something else under a shared key: our keyspace, so repair it
-      if (!/WRONGTYPE/.test(errorMessage(err))) throw err;
-      this.warnOnce('wrongtype', 'redis: replacing keys of the wrong type under the cluster prefix');
-      await c.del([k.nodes(), ...[...snap.keys()].map(k.name), k.nodeNames(me)]);
+      if (!replyErrors(err).some((e) => e.startsWith('WRONGTYPE'))) throw err;
+      const expected = new Map<string, string>([
+        [k.nodes(), 'zset'],
+        [k.nodeNames(me), 'set'],
+        ...[...snap.keys(), ...gone].map((n): [string, string] => [k.name(n), 'zset']),
+      ]);
+      const wrong: string[] = [];
+      for (const [key, type] of expected) {
+        const actual = await c.type(key);
+        if (actual !== 'none' && actual !== type) wrong.push(key);
+      }
+      this.warnOnce('wrongtype', 'redis: replacing keys of the wrong type under the cluster prefix', {
+        keys: wrong.slice(0, 10),
+      });
+      if (wrong.length) await c.del(wrong);
       this.again = true;
       return;
     }
@@ -285,6 +284,13 @@ export class ClusterRegistry {
       return undefined;
     }
   }
+}
+
+/** The messages of a failed command or of every failed command of a MULTI. */
+function replyErrors(err: unknown): string[] {
+  const multi = err as { errors?: () => Iterable<unknown> };
+  if (typeof multi.errors === 'function') return [...multi.errors()].map(errorMessage);
+  return [errorMessage(err)];
 }
 
 function redact(url: string): string {

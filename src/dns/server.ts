@@ -22,9 +22,20 @@ export function parseListen(text: string, flag: string): { host: string; port: n
   return { host, port };
 }
 
+const DOMAIN =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export function checkDomain(domain: string): void {
+  if (!DOMAIN.test(domain) || domain.length > 200)
+    throw new UsageError(`--dns-domain: invalid domain ${JSON.stringify(domain)}`);
+}
+
 /** UDP DNS for containers (A/AAAA, TTL 0) from the lookup (cluster registry or local state). */
 export class DnsServer {
   private sockets: Socket[] = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly waiting = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly opts: DnsOptions,
@@ -33,32 +44,60 @@ export class DnsServer {
   ) {}
 
   async start(): Promise<void> {
-    if (
-      !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
-        this.opts.domain,
-      )
-    )
-      throw new UsageError(`--dns-domain: invalid domain ${JSON.stringify(this.opts.domain)}`);
+    checkDomain(this.opts.domain);
     const upstream = this.opts.upstream ? parseListen(this.opts.upstream, '--dns-upstream') : undefined;
     const packet = (await import('dns-packet')).default;
-    for (const text of this.opts.listen) {
-      const where = parseListen(text, '--dns');
-      const sock = createSocket(where.host.includes(':') ? 'udp6' : 'udp4');
-      sock.on('message', (msg, rinfo) => {
-        void this.handle(packet, sock, msg, rinfo, upstream).catch((err: unknown) =>
-          this.log.log('warn', 'dns: cannot answer', { error: errorMessage(err) }),
-        );
-      });
-      await new Promise<void>((resolve, reject) => {
-        sock.once('error', (err) => reject(new UsageError(`--dns ${text}: ${err.message}`)));
-        sock.bind(where.port, where.host, () => resolve());
-      });
-      sock.on('error', (err) => this.log.log('warn', 'dns socket error', { error: err.message }));
-      this.sockets.push(sock);
+    const listen = this.opts.listen.map((text) => ({ text, where: parseListen(text, '--dns') }));
+    for (const { text, where } of listen) await this.bindOne(packet, text, where, upstream);
+  }
+
+  /**
+   * Bind one listen address. An address not (yet) on this host, such as the gateway of a bridge
+   * whose first container has not started, is retried every second instead of failing the daemon.
+   */
+  private async bindOne(
+    packet: typeof import('dns-packet'),
+    text: string,
+    where: { host: string; port: number },
+    upstream: { host: string; port: number } | undefined,
+  ): Promise<void> {
+    if (this.stopped) return;
+    const sock = createSocket(where.host.includes(':') ? 'udp6' : 'udp4');
+    sock.on('message', (msg, rinfo) => {
+      void this.handle(packet, sock, msg, rinfo, upstream).catch((err: unknown) =>
+        this.log.log('warn', 'dns: cannot answer', { error: errorMessage(err) }),
+      );
+    });
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      sock.once('error', resolve);
+      sock.bind(where.port, where.host, () => resolve(undefined));
+    });
+    if (err?.code === 'EADDRNOTAVAIL') {
+      sock.close();
+      if (!this.waiting.has(text)) {
+        this.waiting.add(text);
+        this.log.log('warn', 'dns: address not on this host yet; retrying every second', { listen: text });
+      }
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        void this.bindOne(packet, text, where, upstream);
+      }, 1000);
+      this.retries.add(timer);
+      return;
     }
+    if (err) {
+      sock.close();
+      throw new UsageError(`--dns ${text}: ${err.message}`);
+    }
+    if (this.waiting.delete(text)) this.log.log('info', 'dns: listening', { listen: text });
+    sock.on('error', (e) => this.log.log('warn', 'dns socket error', { error: e.message }));
+    this.sockets.push(sock);
   }
 
   stop(): void {
+    this.stopped = true;
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
     for (const s of this.sockets) s.close();
     this.sockets = [];
   }

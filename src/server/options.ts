@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { DEFAULT_ADDRESS, parseAddress, type Target } from '../api/transport';
 import { list, type ParsedArgs, str } from '../cli/args';
+import { checkRedisUrl } from '../cluster/redis-url';
 import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
+import { checkDomain, parseListen } from '../dns/server';
 import { UsageError } from '../errors';
 import { parseDuration } from '../qos/units';
 import { checkTls, type TlsFiles } from './listen';
@@ -62,6 +64,10 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
   const dnsUpstream = str(args.flags, 'dns-upstream');
   if (dns.length === 0 && (str(args.flags, 'dns-domain') !== undefined || dnsUpstream !== undefined))
     throw new UsageError('--dns-domain and --dns-upstream need --dns ADDR:PORT');
+  for (const d of dns) parseListen(d, '--dns');
+  if (dnsUpstream !== undefined) parseListen(dnsUpstream, '--dns-upstream');
+  checkDomain(dnsDomain);
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   return {
     address,
     target,

@@ -34,8 +34,7 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
   const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
   let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;
   if (o.redisUrl) {
-    const { ClusterRegistry, checkRedisUrl } = await import('../cluster/registry');
-    checkRedisUrl(o.redisUrl);
+    const { ClusterRegistry } = await import('../cluster/registry');
     const registry = new ClusterRegistry(
       base.store,
       {

@@ -6,7 +6,20 @@ import { CIRCUIT_BIN, CNI_PATH, defer, sh, trySh, uid } from './sys';
 
 type Cleanup = Pick<TestContext, 'after'>;
 
-const APPLETS = ['sh', 'sleep', 'ping', 'ip', 'ifconfig', 'cat', 'echo', 'httpd', 'wget', 'nc', 'true'];
+const APPLETS = [
+  'sh',
+  'sleep',
+  'ping',
+  'ip',
+  'ifconfig',
+  'cat',
+  'echo',
+  'httpd',
+  'wget',
+  'nc',
+  'true',
+  'nslookup',
+];
 
 /** A read-only busybox-static rootfs shared by the containers of a test. */
 export function busyboxRootfs(dir: string): string {
