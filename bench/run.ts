@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { clusterBench } from './cluster';
 import { containerdBench } from './containerd';
 import { hookBench } from './hook';
 import { lbBench } from './lb';
@@ -24,6 +25,7 @@ try {
   if (!only) out.push(...(await hookBench(scope, n, 64, 5000)));
   if (!only || only === '--only-server') out.push(...(await serverBench(scope, n)));
   if (!only || only === '--only-containerd') out.push(...(await containerdBench(scope, 20)));
+  if (!only || only === '--only-cluster') out.push(...(await clusterBench(scope, 1000, quick ? 50 : 200)));
   if (!only || only === '--only-lb')
     out.push(
       ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
