@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { cleanupBridge } from '../helpers/cni';
-import { type Redis, startRedis } from '../helpers/redis';
+import { startRedis } from '../helpers/redis';
 import { busyboxRootfs, type Runc, runcEnv } from '../helpers/runc';
 import { type Daemon, startDaemon, waitFor } from '../helpers/server';
 import { type Cleanup, circuit, subnet, tmpDir, uid } from '../helpers/sys';
