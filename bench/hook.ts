@@ -1,10 +1,10 @@
 // Hook benchmarks: runc lifecycle, parallel starts, state-dir size, netavark comparison.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridgeNetwork, leases } from '../test/helpers/cni';
 import { busyboxRootfs, runcEnv } from '../test/helpers/runc';
 import { CIRCUIT_BIN, CIRCUIT_EXE, CNI_PATH, netns, ROOT, sh, tmpDir, trySh } from '../test/helpers/sys';
-import { fmt, median, percentile, ratio, type Scope, timed } from './util';
+import { type Check, fmt, median, percentile, ratio, type Scope, timed } from './util';
 
 const RAW = join(ROOT, 'bench/raw-hook.sh');
 type Variant = 'none' | 'shell' | 'circuit-node' | 'circuit-bin';
@@ -27,13 +27,14 @@ function lab(scope: Scope): Lab {
 }
 
 /** A runc environment whose bundles use the given hook variant. */
-function bundler(scope: Scope, l: Lab, v: Variant) {
-  const d = join(l.dir, v);
+function bundler(scope: Scope, l: Lab, v: Variant, args?: string[]) {
+  const d = join(l.dir, `${v}-${Math.random().toString(16).slice(2, 6)}`);
   mkdirSync(d, { recursive: true });
   const rc = runcEnv(scope, d, l.rootfs);
   const make = () => {
-    if (v === 'none') return rc.bundle({ hooks: false });
+    if (v === 'none') return rc.bundle({ hooks: false, ...(args ? { args } : {}) });
     const b = rc.bundle({
+      ...(args ? { args } : {}),
       cniConf: l.conflist,
       ...(v === 'circuit-bin' ? { bin: CIRCUIT_EXE } : { bin: CIRCUIT_BIN }),
     });
@@ -52,16 +53,14 @@ function bundler(scope: Scope, l: Lab, v: Variant) {
   return { rc, make };
 }
 
-/** `runc run -d` + `runc delete --force`, n times; returns per-lifecycle ms. */
+/** Foreground `runc run` of a container that runs `true` (create, hooks, start, exit, delete), n times. */
 async function lifecycles(scope: Scope, l: Lab, v: Variant, n: number): Promise<number[]> {
-  const { rc, make } = bundler(scope, l, v);
+  const { rc, make } = bundler(scope, l, v, ['/bin/true']);
   const out: number[] = [];
   for (let i = 0; i < n + 1; i++) {
     const b = make();
-    const t0 = performance.now();
-    await timed(['runc', '--root', rc.root, 'run', '-d', '--bundle', b.bundle, b.id]);
-    await timed(['runc', '--root', rc.root, 'delete', '--force', b.id]);
-    if (i > 0) out.push(performance.now() - t0); // first run warms caches
+    const ms = await timed(['runc', '--root', rc.root, 'run', '--bundle', b.bundle, b.id]);
+    if (i > 0) out.push(ms); // first run warms caches
   }
   if (leases(l.net).length) throw new Error(`${v}: leases leaked`);
   return out;
@@ -72,28 +71,33 @@ async function parallel(scope: Scope, l: Lab, v: Variant, k: number) {
   const { rc, make } = bundler(scope, l, v);
   const bs = Array.from({ length: k }, make);
   const t0 = performance.now();
+  let failures = 0;
   const lat = await Promise.all(
-    bs.map((b) => timed(['runc', '--root', rc.root, 'run', '-d', '--bundle', b.bundle, b.id])),
+    bs.map((b) =>
+      timed(['runc', '--root', rc.root, 'run', '-d', '--bundle', b.bundle, b.id]).catch(() => {
+        failures++;
+        return Number.NaN;
+      }),
+    ),
   );
   const wall = performance.now() - t0;
   let ips = new Set<string>();
   if (v.startsWith('circuit')) {
     ips = new Set(
-      bs.map(
-        (b) =>
-          (
-            JSON.parse(sh([CIRCUIT_EXE, 'network', 'ips', b.id, '--json', '--state-dir', rc.stateDir])) as {
-              ip: string;
-            }[]
-          )[0]?.ip ?? '',
-      ),
+      bs.map((b) => {
+        const r = trySh([CIRCUIT_EXE, 'network', 'ips', b.id, '--json', '--state-dir', rc.stateDir]);
+        return r.code === 0 ? ((JSON.parse(r.out) as { ip: string }[])[0]?.ip ?? '') : '';
+      }),
     );
   }
   await Promise.all(bs.map((b) => timed(['runc', '--root', rc.root, 'delete', '--force', b.id])));
+  ips.delete('');
+  const ok = lat.filter((x) => !Number.isNaN(x));
   return {
     wall,
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
+    failures,
+    p50: percentile(ok, 50),
+    p99: percentile(ok, 99),
     distinct: ips.size,
     leaked: leases(l.net).length,
   };
@@ -149,7 +153,32 @@ async function hookOnly(
     const d = await timed([bin, 'hook', 'poststop'], state('stopped'), env);
     if (i > 0) out.push(a + d);
   }
+  lastCpu = hookCpu(stateDir).slice(2); // the first pair warmed caches
   return out;
+}
+
+let lastCpu: number[] = [];
+
+/** The hook's own CPU per call (user+sys of the hook process, not its plugins), from its log. */
+function hookCpu(stateDir: string): number[] {
+  return readFileSync(join(stateDir, 'hook.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { cpuMs?: number }).cpuMs ?? Number.NaN);
+}
+
+/** CPU of a bare `node -e` run, measured the same way (at the end of the script). */
+async function nodeBareCpu(n: number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const out = sh([
+      process.execPath,
+      '-e',
+      'const c=process.cpuUsage();console.log((c.user+c.system)/1000)',
+    ]);
+    xs.push(Number(out.trim()));
+  }
+  return median(xs);
 }
 
 /** netavark setup+teardown vs the raw plugin vs circuit's hook, same subnet, same netns. */
@@ -209,57 +238,91 @@ async function netavarkCompare(scope: Scope, l: Lab, n: number) {
   return { netavark: median(nvTimes), raw: median(rawTimes) };
 }
 
-export async function hookBench(scope: Scope, n: number, k: number, records: number): Promise<string[]> {
+export async function hookBench(
+  scope: Scope,
+  n: number,
+  k: number,
+  records: number,
+  checks: Check[],
+): Promise<string[]> {
   const l = lab(scope);
   const lines: string[] = [];
+  const target = (what: string, value: number, max: number, unit = 'x') =>
+    checks.push({ what, value, max, unit });
+
+  // (a) one netns, no runtime: hook ADD+DEL vs the plugin's own calls vs netavark
+  const nv = await netavarkCompare(scope, l, n);
+  const bin = median(await hookOnly(scope, l, 0, n));
+  const binCpu = median(lastCpu);
+  const node = median(await hookOnly(scope, l, 0, n, CIRCUIT_BIN));
+  const nodeCpu = median(lastCpu);
+  lines.push(`(a) setup+teardown of one netns (bridge + host-local), median of ${n}:`);
+  lines.push(
+    `   circuit-bin hook ${fmt(bin)}, circuit node ${fmt(node)}, raw plugin calls ${nv ? fmt(nv.raw) : '-'}, netavark ${nv ? fmt(nv.netavark) : 'not installed (apt-get install netavark)'}`,
+  );
+  if (nv) {
+    lines.push(
+      `   circuit-bin / netavark = ${ratio(bin, nv.netavark)} (target 0.75x), circuit-bin / raw plugin = ${ratio(bin, nv.raw)} (target 1.5x)`,
+    );
+    target('hook ADD+DEL / netavark setup+teardown', bin / nv.netavark, 0.75);
+    target('hook ADD+DEL / raw plugin ADD+DEL', bin / nv.raw, 1.5);
+  }
+
+  // (b) the runtime's lifecycle
   const m: Record<string, number> = {};
   for (const v of ['none', 'shell', 'circuit-bin', 'circuit-node'] as Variant[])
     m[v] = median(await lifecycles(scope, l, v, n));
   const none = m.none ?? 1;
   const shell = m.shell ?? 1;
-  lines.push(`1. runc run -d + runc delete (median of ${n}):`);
+  lines.push(`(b) foreground \`runc run\` of a container running \`true\` (hooks included), median of ${n}:`);
   for (const v of ['circuit-bin', 'circuit-node', 'shell', 'none'] as Variant[]) {
     const x = m[v] ?? 0;
     lines.push(
       `   ${v.padEnd(13)} ${fmt(x).padStart(9)}   ${ratio(x, shell)} of shell hook   ${ratio(x, none)} of no hook`,
     );
   }
-  const hookCost = (v: Variant) => (m[v] ?? 0) - none;
-  lines.push(
-    `   hook cost over no hook: circuit-bin ${fmt(hookCost('circuit-bin'))}, circuit-node ${fmt(hookCost('circuit-node'))}, shell ${fmt(hookCost('shell'))}`,
-  );
+  target('runc run with circuit-bin hooks / shell hook', (m['circuit-bin'] ?? 0) / shell, 1.3);
 
-  const nv = await netavarkCompare(scope, l, n);
-  const direct = median(await hookOnly(scope, l, 0, n));
-  const directNode = median(await hookOnly(scope, l, 0, n, CIRCUIT_BIN));
+  // (c) the hook process' own CPU
+  const bare = await nodeBareCpu(n);
+  lines.push('(c) CPU of one hook call (user+sys of the hook process, plugins excluded), median:');
   lines.push(
-    `   setup+teardown without runc: circuit-bin hook ${fmt(direct)}, circuit-node ${fmt(directNode)}, raw bridge plugin ${nv ? fmt(nv.raw) : '-'}, netavark ${nv ? fmt(nv.netavark) : 'not installed'}`,
+    `   circuit-bin ${fmt(binCpu)} (target 8 ms), circuit node ${fmt(nodeCpu)} = ${ratio(nodeCpu, bare)} of \`node -e 0\` (${fmt(bare)}; target 2x)`,
   );
-  if (nv)
-    lines.push(
-      `   circuit-bin / netavark = ${ratio(direct, nv.netavark)}, circuit-bin / raw plugin = ${ratio(direct, nv.raw)}`,
-    );
+  target('hook CPU per call, circuit-bin', binCpu, 8, ' ms');
+  target('hook CPU per call, node build / node -e 0', nodeCpu / bare, 2);
 
-  lines.push(`2. ${k} containers started in parallel:`);
+  // (d) parallel starts
+  lines.push(`(d) ${k} containers started in parallel (runc run -d):`);
   const par: Record<string, Awaited<ReturnType<typeof parallel>>> = {};
   for (const v of ['circuit-bin', 'shell'] as Variant[]) par[v] = await parallel(scope, l, v, k);
   for (const v of ['circuit-bin', 'shell']) {
     const p = par[v];
     if (!p) continue;
     lines.push(
-      `   ${v.padEnd(13)} wall ${fmt(p.wall).padStart(10)}  p50 ${fmt(p.p50).padStart(9)}  p99 ${fmt(p.p99).padStart(9)}${v.startsWith('circuit') ? `  distinct IPs ${p.distinct}/${k}` : ''}  leaked leases ${p.leaked}`,
+      `   ${v.padEnd(13)} wall ${fmt(p.wall).padStart(10)}  p50 ${fmt(p.p50).padStart(9)}  p99 ${fmt(p.p99).padStart(9)}  failures ${p.failures}${v.startsWith('circuit') ? `  distinct IPs ${p.distinct}/${k}` : ''}  leaked leases ${p.leaked}`,
     );
   }
   const pb = par['circuit-bin'];
   const ps = par.shell;
-  if (pb && ps)
+  if (pb && ps) {
     lines.push(
-      `   circuit-bin / shell: wall ${ratio(pb.wall, ps.wall)}, p50 ${ratio(pb.p50, ps.p50)}, p99 ${ratio(pb.p99, ps.p99)}`,
+      `   circuit-bin / shell: wall ${ratio(pb.wall, ps.wall)} (target 1.5x), p50 ${ratio(pb.p50, ps.p50)}, p99 ${ratio(pb.p99, ps.p99)}`,
     );
+    target(`${k} parallel starts, wall / shell hook`, pb.wall / ps.wall, 1.5);
+    target(
+      `${k} parallel starts, failures + duplicate IPs + leaked leases`,
+      pb.failures + (k - pb.distinct) + pb.leaked,
+      0,
+      '',
+    );
+  }
 
+  // (e) state-dir size
   const empty = median(await hookOnly(scope, l, 0, n));
   const full = median(await hookOnly(scope, l, records, n));
-  lines.push(`3. hook ADD+DEL with ${records} attachments in the state dir vs none (median of ${n}):`);
-  lines.push(`   none ${fmt(empty)}, ${records} ${fmt(full)}: ${ratio(full, empty)}`);
+  lines.push(`(e) hook ADD+DEL with ${records} attachments in the state dir vs none (median of ${n}):`);
+  lines.push(`   none ${fmt(empty)}, ${records} ${fmt(full)}: ${ratio(full, empty)} (target 1.1x)`);
+  target(`hook with ${records} attachments / none`, full / empty, 1.1);
   return lines;
 }

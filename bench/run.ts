@@ -1,4 +1,5 @@
-// npm run bench [-- --quick]: prints ratios measured in this run (medians).
+// npm run bench [-- --quick] [--check] [--only-hook|--only-server|--only-containerd|--only-cluster|--only-lb]:
+// prints ratios measured in this run (medians); --check exits 1 when a figure misses its target.
 
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -7,11 +8,12 @@ import { containerdBench } from './containerd';
 import { hookBench } from './hook';
 import { lbBench } from './lb';
 import { serverBench } from './server';
-import { Scope } from './util';
+import { type Check, checkLines, Scope } from './util';
 
 const quick = process.argv.includes('--quick');
 const n = quick ? 5 : 15;
 const scope = new Scope();
+const checks: Check[] = [];
 const out = {
   push: (...lines: string[]) => {
     for (const l of lines) console.log(l);
@@ -22,7 +24,7 @@ out.push(
 );
 try {
   const only = process.argv.find((a) => a.startsWith('--only-'));
-  if (!only) out.push(...(await hookBench(scope, n, 64, 5000)));
+  if (!only || only === '--only-hook') out.push(...(await hookBench(scope, n, 64, 5000, checks)));
   if (!only || only === '--only-server') out.push(...(await serverBench(scope, n)));
   if (!only || only === '--only-containerd') out.push(...(await containerdBench(scope, 20)));
   if (!only || only === '--only-cluster') out.push(...(await clusterBench(scope, 1000, quick ? 50 : 200)));
@@ -32,4 +34,10 @@ try {
     );
 } finally {
   await scope.close();
+}
+const { lines, failed } = checkLines(checks);
+if (checks.length) out.push(...lines);
+if (process.argv.includes('--check') && failed) {
+  out.push(`bench: ${failed} target(s) missed`);
+  process.exitCode = 1;
 }

@@ -62,3 +62,24 @@ export function table(rows: string[][]): string {
     )
     .join('\n');
 }
+
+/** A measured figure and the most it may be (`npm run bench -- --check` fails above it). */
+export interface Check {
+  what: string;
+  value: number;
+  max: number;
+  unit: string;
+}
+
+export function checkLines(checks: Check[]): { lines: string[]; failed: number } {
+  const lines = ['', 'targets:'];
+  let failed = 0;
+  for (const c of checks) {
+    const ok = c.value <= c.max;
+    if (!ok) failed++;
+    const v = c.unit === 'x' ? `${c.value.toFixed(2)}x` : `${Number(c.value.toFixed(1))}${c.unit}`;
+    const m = c.unit === 'x' ? `${c.max}x` : `${c.max}${c.unit}`;
+    lines.push(`  ${ok ? 'ok  ' : 'FAIL'} ${c.what}: ${v} (target <= ${m})`);
+  }
+  return { lines, failed };
+}

@@ -6,18 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-
-// The daemon's libraries stay in node_modules (they load their own .proto files from disk), and
-// only the daemon and the --address client load them.
-const EXTERNAL = [
-  '@grpc/grpc-js',
-  '@grpc/proto-loader',
-  '@grpc/reflection',
-  'grpc-health-check',
-  'prom-client',
-  'redis',
-  'dns-packet',
-];
+import { ALIAS, EXTERNAL } from './build-config.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync('dist', { recursive: true, force: true });
@@ -34,6 +23,7 @@ const result = await build({
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
   external: EXTERNAL,
+  alias: ALIAS,
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(pkg.version) },
   banner: {
     js: "#!/usr/bin/env node\nimport{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
@@ -50,21 +40,9 @@ if (process.argv.includes('--analyze')) {
 
 const bun = 'node_modules/.bin/bun';
 if (process.env.CIRCUIT_NO_BIN !== '1' && existsSync(bun)) {
-  const r = spawnSync(
-    bun,
-    [
-      'build',
-      '--compile',
-      '--minify',
-      '--bytecode',
-      ...EXTERNAL.map((e) => `--external=${e}`),
-      `--define=process.env.CIRCUIT_VERSION=${JSON.stringify(pkg.version)}`,
-      'src/main.ts',
-      '--outfile',
-      'dist/circuit-bin',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const r = spawnSync(bun, ['scripts/build-bin.mjs', pkg.version], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0) {
     console.error('build: bun --compile failed');
     process.exit(1);

@@ -1,16 +1,18 @@
-import { z } from 'zod';
 import { UsageError } from '../errors';
 import { firstIssue, networkName } from '../names';
+import * as z from '../schema';
 import { SUPPORTED_VERSIONS } from './version';
 
 const pluginType = z
   .string()
-  .min(1, 'plugin "type" is empty')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'plugin "type" must be a plain file name (no "/")');
+  .check(
+    z.minLength(1, 'plugin "type" is empty'),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'plugin "type" must be a plain file name (no "/")'),
+  );
 
 export const pluginConfSchema = z.looseObject({
   type: pluginType,
-  capabilities: z.record(z.string(), z.boolean()).optional(),
+  capabilities: z.optional(z.record(z.string(), z.boolean())),
 });
 export type PluginConf = z.infer<typeof pluginConfSchema>;
 
@@ -22,12 +24,14 @@ const cniVersion = z.enum(SUPPORTED_VERSIONS, {
 const listSchema = z.looseObject({
   cniVersion,
   name: networkName,
-  disableCheck: z.boolean().optional(),
-  disableGC: z.boolean().optional(),
-  plugins: z.array(pluginConfSchema).min(1, 'a conflist needs at least one plugin').max(32),
+  disableCheck: z.optional(z.boolean()),
+  disableGC: z.optional(z.boolean()),
+  plugins: z
+    .array(pluginConfSchema)
+    .check(z.minLength(1, 'a conflist needs at least one plugin'), z.maxLength(32)),
 });
 
-const singleSchema = pluginConfSchema.extend({ cniVersion, name: networkName });
+const singleSchema = z.extend(pluginConfSchema, { cniVersion, name: networkName });
 
 /** A network as circuit runs it: always a list of plugins (a .conf is a one-plugin list). */
 export interface NetworkConfig {

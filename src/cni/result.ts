@@ -1,25 +1,29 @@
-import { z } from 'zod';
+import * as z from '../schema';
 
 const ipConfig = z.looseObject({
   address: z.string(),
-  gateway: z.string().optional(),
-  interface: z.number().int().nonnegative().optional(),
+  gateway: z.optional(z.string()),
+  interface: z.optional(z.int().check(z.nonnegative())),
 });
-const iface = z.looseObject({ name: z.string(), mac: z.string().optional(), sandbox: z.string().optional() });
+const iface = z.looseObject({
+  name: z.string(),
+  mac: z.optional(z.string()),
+  sandbox: z.optional(z.string()),
+});
 
 /** Results of 0.3.0 and later. */
 const currentResult = z.looseObject({
-  cniVersion: z.string().optional(),
-  interfaces: z.array(iface).optional(),
-  ips: z.array(ipConfig).optional(),
-  routes: z.array(z.looseObject({ dst: z.string() })).optional(),
+  cniVersion: z.optional(z.string()),
+  interfaces: z.optional(z.array(iface)),
+  ips: z.optional(z.array(ipConfig)),
+  routes: z.optional(z.array(z.looseObject({ dst: z.string() }))),
 });
 /** Results of 0.1.0/0.2.0. */
-const legacyIp = z.looseObject({ ip: z.string(), gateway: z.string().optional() });
+const legacyIp = z.looseObject({ ip: z.string(), gateway: z.optional(z.string()) });
 const legacyResult = z.looseObject({
-  cniVersion: z.string().optional(),
-  ip4: legacyIp.optional(),
-  ip6: legacyIp.optional(),
+  cniVersion: z.optional(z.string()),
+  ip4: z.optional(legacyIp),
+  ip6: z.optional(legacyIp),
 });
 
 export const resultSchema = z.union([currentResult, legacyResult]);

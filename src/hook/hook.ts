@@ -85,6 +85,9 @@ export async function runHook(opts: HookOptions): Promise<void> {
     throw err;
   } finally {
     log.ms = Math.round((performance.now() - started) * 10) / 10;
+    // this process' own CPU since it started (plugins are children: not counted)
+    const cpu = process.cpuUsage();
+    log.cpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
     hookLog(opts.stateDir, log);
   }
 }

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { UsageError } from '../errors';
+import * as z from '../schema';
 
 const bundleConfigSchema = z.looseObject({
-  annotations: z.record(z.string(), z.string()).optional(),
-  linux: z
-    .looseObject({
-      namespaces: z.array(z.looseObject({ type: z.string(), path: z.string().optional() })).optional(),
-    })
-    .optional(),
+  annotations: z.optional(z.record(z.string(), z.string())),
+  linux: z.optional(
+    z.looseObject({
+      namespaces: z.optional(z.array(z.looseObject({ type: z.string(), path: z.optional(z.string()) }))),
+    }),
+  ),
 });
 
 export interface BundleInfo {

@@ -1,25 +1,25 @@
-import { z } from 'zod';
 import { UsageError } from '../errors';
+import * as z from '../schema';
 
 /** What `qos set` stores: numbers in base units (bit/s, bytes, microseconds, percent). */
 export const qosSpecSchema = z.object({
   direction: z.enum(['ingress', 'egress', 'both']),
-  rate: z.number().int().positive().optional(),
-  ceiling: z.number().int().positive().optional(),
-  burst: z.number().int().positive().optional(),
-  cburst: z.number().int().positive().optional(),
-  priority: z.number().int().min(0).max(7).optional(),
-  delay: z.number().int().nonnegative().optional(),
-  jitter: z.number().int().nonnegative().optional(),
-  loss: z.number().min(0).max(100).optional(),
-  duplicate: z.number().min(0).max(100).optional(),
-  corrupt: z.number().min(0).max(100).optional(),
-  reorder: z.number().min(0).max(100).optional(),
+  rate: z.optional(z.int().check(z.positive())),
+  ceiling: z.optional(z.int().check(z.positive())),
+  burst: z.optional(z.int().check(z.positive())),
+  cburst: z.optional(z.int().check(z.positive())),
+  priority: z.optional(z.int().check(z.gte(0), z.lte(7))),
+  delay: z.optional(z.int().check(z.nonnegative())),
+  jitter: z.optional(z.int().check(z.nonnegative())),
+  loss: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  duplicate: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  corrupt: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  reorder: z.optional(z.number().check(z.gte(0), z.lte(100))),
 });
 export type QosSpec = z.infer<typeof qosSpecSchema>;
 
 export const qosFileSchema = z.object({
-  network: qosSpecSchema.optional(),
+  network: z.optional(qosSpecSchema),
   containers: z.record(z.string(), qosSpecSchema),
 });
 export type QosFile = z.infer<typeof qosFileSchema>;

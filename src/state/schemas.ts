@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import { containerId, ifName, networkName } from '../names';
+import * as z from '../schema';
 
 export const networkRecordSchema = z.object({
   name: networkName,
   /** The conflist document (re-validated with parseNetworkConfig on use). */
   config: z.record(z.string(), z.unknown()),
-  source: z.string().optional(),
+  source: z.optional(z.string()),
   createdAt: z.string(),
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: z.optional(z.record(z.string(), z.string())),
 });
 export type NetworkRecord = z.infer<typeof networkRecordSchema>;
 
@@ -18,10 +18,10 @@ export const attachmentSchema = z.object({
   ifName: ifName,
   status: attachmentStatus,
   ips: z.array(z.string()),
-  mac: z.string().optional(),
-  error: z.string().optional(),
+  mac: z.optional(z.string()),
+  error: z.optional(z.string()),
   /** pid of the process with an ADD/DEL in flight (status adding/deleting). */
-  owner: z.number().int().positive().optional(),
+  owner: z.optional(z.int().check(z.positive())),
   updatedAt: z.string(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
@@ -29,19 +29,19 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 export const netnsRefSchema = z.object({
   path: z.string(),
   /** Inode of the netns at attach time, so a recycled PID is never mistaken for the container. */
-  ino: z.number().optional(),
+  ino: z.optional(z.number()),
 });
 export type NetnsRef = z.infer<typeof netnsRefSchema>;
 
 export const containerRecordSchema = z.object({
   id: containerId,
-  pid: z.number().int().nonnegative().optional(),
+  pid: z.optional(z.int().check(z.nonnegative())),
   netns: netnsRefSchema,
-  bundle: z.string().optional(),
+  bundle: z.optional(z.string()),
   source: z.enum(['hook', 'cli', 'containerd']),
   /** The runtime's own name for the container (containerd: its container id), and namespace. */
-  name: z.string().optional(),
-  namespace: z.string().optional(),
+  name: z.optional(z.string()),
+  namespace: z.optional(z.string()),
   createdAt: z.string(),
   attachments: z.array(attachmentSchema),
 });
@@ -54,9 +54,9 @@ export const cacheEntrySchema = z.object({
   config: z.string(),
   ifName: ifName,
   networkName: networkName,
-  netns: z.string().optional(),
-  cniArgs: z.array(z.tuple([z.string(), z.string()])).optional(),
-  capabilityArgs: z.record(z.string(), z.unknown()).optional(),
-  result: z.record(z.string(), z.unknown()).optional(),
+  netns: z.optional(z.string()),
+  cniArgs: z.optional(z.array(z.tuple([z.string(), z.string()]))),
+  capabilityArgs: z.optional(z.record(z.string(), z.unknown())),
+  result: z.optional(z.record(z.string(), z.unknown())),
 });
 export type CacheEntry = z.infer<typeof cacheEntrySchema>;

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { StateError } from '../errors';
 import { firstIssue } from '../names';
+import type { Schema } from '../schema';
+import * as z from '../schema';
 import { writeFileAtomic } from './atomic';
 import { withLock } from './lock';
 import {
@@ -31,7 +32,7 @@ export class StateStore {
     return join(this.root, ...parts);
   }
 
-  readJson<S extends z.ZodType>(rel: string, schema: S): z.infer<S> | undefined {
+  readJson<T>(rel: string, schema: Schema<T>): T | undefined {
     const file = this.path(rel);
     let text: string;
     try {
@@ -46,7 +47,7 @@ export class StateStore {
     } catch {
       throw new StateError(`state file ${file} is corrupt (not JSON); run "circuit gc" to repair`);
     }
-    const r = schema.safeParse(doc);
+    const r = z.safeParse(schema, doc);
     if (!r.success) {
       throw new StateError(
         `state file ${file} is corrupt (${firstIssue(r.error)}); run "circuit gc" to repair`,
@@ -55,8 +56,9 @@ export class StateStore {
     return r.data;
   }
 
-  writeJson(rel: string, data: unknown): void {
-    writeFileAtomic(this.path(rel), `${JSON.stringify(data, null, 2)}\n`);
+  /** Atomic write; `durable: false` for records a reboot makes moot (see writeFileAtomic). */
+  writeJson(rel: string, data: unknown, opts: { durable?: boolean } = {}): void {
+    writeFileAtomic(this.path(rel), `${JSON.stringify(data, null, 2)}\n`, opts.durable ?? true);
   }
 
   remove(rel: string): void {
@@ -87,7 +89,7 @@ export class StateStore {
         continue;
       }
       for (const f of names) {
-        const m = /^\.tmp-(\d+)-[0-9a-f]+$/.exec(f);
+        const m = /^\.tmp-(\d+)-[0-9a-z-]+$/.exec(f);
         if (m && !alive(Number(m[1]))) {
           rmSync(this.path(dir, f), { force: true });
           removed.push(dir ? `${dir}/${f}` : f);
@@ -123,7 +125,7 @@ export class StateStore {
   }
   putContainer(rec: ContainerRecord): void {
     if (rec.attachments.length === 0) this.removeContainer(rec.id);
-    else this.writeJson(`containers/${rec.id}.json`, rec);
+    else this.writeJson(`containers/${rec.id}.json`, rec, { durable: false });
   }
   removeContainer(id: string): void {
     this.remove(`containers/${id}.json`);
@@ -143,7 +145,9 @@ export class StateStore {
     return this.readJson(this.cacheName(network, container, ifName), cacheEntrySchema);
   }
   putCache(entry: CacheEntry): void {
-    this.writeJson(this.cacheName(entry.networkName, entry.containerId, entry.ifName), entry);
+    this.writeJson(this.cacheName(entry.networkName, entry.containerId, entry.ifName), entry, {
+      durable: false,
+    });
   }
   removeCache(network: string, container: string, ifName: string): void {
     this.remove(this.cacheName(network, container, ifName));

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { build, type Metafile } from 'esbuild';
+// @ts-expect-error: plain JS build config shared with scripts/build.mjs
+import { ALIAS } from '../../scripts/build-config.mjs';
 
 /** Files reachable from `entry` through static imports only (dynamic import() is lazy). */
 async function staticGraph(entry: string): Promise<Set<string>> {
@@ -14,6 +16,7 @@ async function staticGraph(entry: string): Promise<Set<string>> {
     platform: 'node',
     format: 'esm',
     outdir: '/tmp/circuit-import-graph',
+    alias: ALIAS as Record<string, string>,
     logLevel: 'silent',
   });
   const inputs = (r.metafile as Metafile).inputs;
@@ -34,6 +37,9 @@ const FORBIDDEN = [
   /^src\/(cli|api|server|cluster|dns|containerd|lb)\//,
   /^src\/cni\/generate\.ts$/,
   /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa|@redis|redis|dns-packet)\//,
+  // zod's classic API (the hook uses zod/mini through src/schema.ts) and fs-patching graceful-fs
+  /node_modules\/zod\/v4\/classic\//,
+  /node_modules\/graceful-fs\//,
 ];
 
 describe('hook import graph', () => {
@@ -45,6 +51,10 @@ describe('hook import graph', () => {
     const bad = [...graph].filter((f) => FORBIDDEN.some((re) => re.test(f)));
     assert.deepEqual(bad, [], `on the hook path: ${bad.join(', ')}`);
     assert.ok(graph.has('src/hook/hook.ts'), 'the walk found the hook itself');
+    assert.ok(
+      [...graph].some((f) => f.includes('node_modules/zod/v4/mini/')),
+      'the hook validates with zod/mini',
+    );
   });
 
   it('the daemon and the CLI do load their libraries (the check sees dynamic edges as lazy)', async () => {
