@@ -1,16 +1,16 @@
 // Cluster over Redis: `network ips` across 3 nodes × 1,000 registered containers (API round trip,
 // medians) vs the same call on a lone daemon, and the time from a hook's ADD on one node until
 // another node answers with the new container.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RemoteApi } from '../src/api/remote';
 import type { ContainerRecord } from '../src/state/schemas';
 import { StateStore } from '../src/state/store';
-import { cleanupBridge } from '../test/helpers/cni';
+import { namedBridgeNetwork } from '../test/helpers/cni';
 import { startRedis } from '../test/helpers/redis';
 import { busyboxRootfs, runcEnv } from '../test/helpers/runc';
 import { startDaemon } from '../test/helpers/server';
-import { circuit, subnet, tmpDir, uid } from '../test/helpers/sys';
+import { tmpDir, uid } from '../test/helpers/sys';
 import { fmt, median, percentile, ratio, type Scope } from './util';
 
 const NET = 'shared';
@@ -59,26 +59,7 @@ export async function clusterBench(scope: Scope, perNode = 1000, n = 200): Promi
     mkdirSync(home);
     const rc = runcEnv(scope, home, rootfs);
     populate(rc.stateDir, perNode, 100 + i);
-    const sn = subnet();
-    const bridge = `cb${uid()}`;
-    cleanupBridge(scope, bridge);
-    const conf = join(home, `${NET}.conflist`);
-    writeFileSync(
-      conf,
-      JSON.stringify({
-        cniVersion: '1.0.0',
-        name: NET,
-        plugins: [
-          {
-            type: 'bridge',
-            bridge,
-            isGateway: true,
-            ipam: { type: 'host-local', dataDir: join(home, 'ipam'), ranges: [[{ subnet: sn.cidr }]] },
-          },
-        ],
-      }),
-    );
-    circuit(['network', 'create', conf], { stateDir: rc.stateDir });
+    namedBridgeNetwork(scope, home, NET, rc.stateDir);
     return { name, home, rc };
   });
   const daemons = [];

@@ -5,27 +5,21 @@ import * as z from './schema';
 /** libcni's rule for network names and container ids, plus a length cap. */
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-export const networkName = z
-  .string()
-  .check(
-    z.minLength(1, 'network name is empty'),
-    z.maxLength(64, 'network name is longer than 64 characters'),
-    z.regex(
-      SAFE,
-      'network name may only contain letters, digits, "_", "." and "-" and must not start with a symbol',
-    ),
-  );
+/** A libcni-safe name of at most `max` characters; messages name what it is. */
+const safeName = (what: string, max: number) =>
+  z
+    .string()
+    .check(
+      z.minLength(1, `${what} is empty`),
+      z.maxLength(max, `${what} is longer than ${max} characters`),
+      z.regex(
+        SAFE,
+        `${what} may only contain letters, digits, "_", "." and "-" and must not start with a symbol`,
+      ),
+    );
 
-export const containerId = z
-  .string()
-  .check(
-    z.minLength(1, 'container id is empty'),
-    z.maxLength(128, 'container id is longer than 128 characters'),
-    z.regex(
-      SAFE,
-      'container id may only contain letters, digits, "_", "." and "-" and must not start with a symbol',
-    ),
-  );
+export const networkName = safeName('network name', 64);
+export const containerId = safeName('container id', 128);
 
 /** Linux IFNAMSIZ is 16 including the NUL: at most 15 characters. */
 export const ifName = z.string().check(

@@ -1,14 +1,14 @@
 // Three circuit daemons (n1..n3) in a cluster over a real redis-server on 127.0.0.1, each with its
 // own state dir, runc root, API socket and bridge; containers start through the runc hook.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { cleanupBridge } from '../helpers/cni';
+import { namedBridgeNetwork } from '../helpers/cni';
 import { startRedis } from '../helpers/redis';
 import { busyboxRootfs, type Runc, runcEnv } from '../helpers/runc';
 import { type Daemon, startDaemon, waitFor } from '../helpers/server';
-import { type Cleanup, circuit, subnet, tmpDir, uid } from '../helpers/sys';
+import { type Cleanup, circuit, tmpDir } from '../helpers/sys';
 
 const INTERVAL_MS = 500; // entries live 3 intervals
 const NET = 'shared';
@@ -51,28 +51,7 @@ async function node(
   const home = join(dir, name);
   mkdirSync(home);
   const rc = runcEnv(t, home, rootfs);
-  const sn = subnet();
-  const bridge = `cb${uid()}`;
-  cleanupBridge(t, bridge);
-  const conf = join(home, `${NET}.conflist`);
-  writeFileSync(
-    conf,
-    JSON.stringify({
-      cniVersion: '1.0.0',
-      name: NET,
-      plugins: [
-        {
-          type: 'bridge',
-          bridge,
-          isGateway: true,
-          ipMasq: false,
-          ipam: { type: 'host-local', dataDir: join(home, 'ipam'), ranges: [[{ subnet: sn.cidr }]] },
-        },
-      ],
-    }),
-  );
-  const created = circuit(['network', 'create', conf], { stateDir: rc.stateDir });
-  assert.equal(created.code, 0, created.err);
+  const net = namedBridgeNetwork(t, home, NET, rc.stateDir);
   const flags = [
     '--redis-url',
     redisUrl,
@@ -82,13 +61,13 @@ async function node(
     `${INTERVAL_MS}ms`,
     '--log-level',
     'debug',
-    ...extra(`${sn.prefix}.1`),
+    ...extra(net.gateway),
   ];
   const n: Node = {
     name,
     rc,
-    gateway: `${sn.prefix}.1`,
-    prefix: sn.prefix,
+    gateway: net.gateway,
+    prefix: net.prefix,
     daemon: undefined as unknown as Daemon,
     start: async () => {
       n.daemon = await startDaemon(t, home, rc.stateDir, flags, { runcRoot: rc.root });

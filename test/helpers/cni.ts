@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { defer, sh, subnet, trySh, uid } from './sys';
+import { CIRCUIT_BIN, defer, sh, subnet, trySh, uid } from './sys';
 
 export interface BridgeNet {
   name: string;
@@ -132,4 +132,26 @@ function splitRule(rule: string): string[] {
 
 export function iptablesMentions(text: string): boolean {
   return (trySh(['iptables-save']).out + trySh(['ip6tables-save']).out).includes(text);
+}
+
+/**
+ * A bridge + host-local network with a fixed name (the same network name on several "nodes" of a
+ * test cluster), on its own bridge and /24, registered in `stateDir`.
+ */
+export function namedBridgeNetwork(
+  t: Pick<TestContext, 'after'>,
+  home: string,
+  name: string,
+  stateDir: string,
+): { prefix: string; gateway: string; bridge: string } {
+  const sn = subnet();
+  const bridge = `cb${uid()}`;
+  cleanupBridge(t, bridge);
+  const file = join(home, `${name}.conflist`);
+  const ipam = { type: 'host-local', dataDir: join(home, 'ipam'), ranges: [[{ subnet: sn.cidr }]] };
+  const plugins = [{ type: 'bridge', bridge, isGateway: true, ipMasq: false, ipam }];
+  writeFileSync(file, JSON.stringify({ cniVersion: '1.0.0', name, plugins }));
+  const r = trySh([process.execPath, CIRCUIT_BIN, 'network', 'create', file, '--state-dir', stateDir]);
+  if (r.code !== 0) throw new Error(`network create ${name}: ${r.err}`);
+  return { prefix: sn.prefix, gateway: `${sn.prefix}.1`, bridge };
 }
