@@ -4,6 +4,7 @@ import { list, type ParsedArgs, str } from '../cli/args';
 import { checkRedisUrl } from '../cluster/redis-url';
 import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
 import { checkDomain, parseListen } from '../dns/server';
+import { checkPluginName } from '../docker/plugin-server';
 import { UsageError } from '../errors';
 import { parseDuration } from '../qos/units';
 import { checkTls, type TlsFiles } from './listen';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   dns: string[];
   dnsDomain: string;
   dnsUpstream?: string;
+  /** Docker plugin name (socket /run/docker/plugins/NAME.sock). */
+  dockerPlugin?: string;
 }
 
 const NODE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$/;
@@ -68,6 +71,8 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
   if (dnsUpstream !== undefined) parseListen(dnsUpstream, '--dns-upstream');
   checkDomain(dnsDomain);
   if (redisUrl !== undefined) checkRedisUrl(redisUrl);
+  const dockerPlugin = str(args.flags, 'docker-plugin');
+  if (dockerPlugin !== undefined) checkPluginName(dockerPlugin || 'circuit');
   return {
     address,
     target,
@@ -82,5 +87,6 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
     dns,
     dnsDomain,
     ...(dnsUpstream !== undefined ? { dnsUpstream } : {}),
+    ...(dockerPlugin !== undefined ? { dockerPlugin: dockerPlugin || 'circuit' } : {}),
   };
 }

@@ -83,6 +83,13 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
       await dns.start();
       parts.push(dns);
     }
+    if (o.dockerPlugin) {
+      const { DockerDriver } = await import('../docker/driver');
+      const { DockerPluginServer } = await import('../docker/plugin-server');
+      const plugin = new DockerPluginServer(o.dockerPlugin, new DockerDriver(base.store, base.deps.run), log);
+      await plugin.start();
+      parts.push(plugin);
+    }
     if (cluster) {
       await cluster.start();
       parts.push(cluster);
@@ -109,6 +116,7 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
     ...(base.containerd ? { containerd: base.containerd.socket } : {}),
     ...(o.redisUrl ? { cluster: true } : {}),
     ...(o.dns.length ? { dns: o.dns } : {}),
+    ...(o.dockerPlugin ? { dockerPlugin: o.dockerPlugin } : {}),
     pid: process.pid,
   });
   await new Promise<void>((resolve) => {
