@@ -1,5 +1,5 @@
 import { documentSubnets } from '../cni/subnets';
-import { CircuitError, ExitCode, NotFoundError, UsageError } from '../errors';
+import { CircuitError, ExitCode, errorMessage, NotFoundError, UsageError } from '../errors';
 import type { Runner } from '../runner';
 import type { StateStore } from '../state/store';
 import { ADDRESS_SPACE, GATEWAY_TYPE, type Pool, planAddress, planPool } from './ipam';
@@ -12,6 +12,7 @@ import {
   planVeth,
   vethFor,
 } from './links';
+import { type PortMap, parsePortmap, portScript } from './ports';
 import { dockerEndpointSchema, dockerNetSchema, poolSchema, requests } from './schemas';
 
 type Body = Record<string, unknown>;
@@ -199,9 +200,36 @@ export class DockerDriver {
     });
   };
 
+  programPorts = (body: unknown): Promise<Body> => {
+    const r = requests.Connectivity.parse(body);
+    let ports: PortMap[];
+    try {
+      ports = parsePortmap(r.Options?.['com.docker.network.portmap']);
+    } catch (err) {
+      throw new UsageError(errorMessage(err));
+    }
+    return this.store.locked(async () => {
+      const ep = this.endpoint(r.EndpointID);
+      if (ports.length === 0 && !ep.ports?.length) return {};
+      ep.ports = ports;
+      this.store.writeJson(`docker/endpoints/${ep.id}.json`, ep, { durable: false });
+      await this.applyPorts();
+      return {};
+    });
+  };
+
+  revokePorts = (body: unknown): Promise<Body> => {
+    const r = requests.Endpoint.parse(body);
+    return this.store.locked(async () => {
+      await this.dropPorts(r.EndpointID);
+      return {};
+    });
+  };
+
   leave = (body: unknown): Promise<Body> => {
     const r = requests.Endpoint.parse(body);
     return this.store.locked(async () => {
+      await this.dropPorts(r.EndpointID);
       await this.runAll([['ip', 'link', 'del', vethFor(r.EndpointID).host]], true);
       return {};
     });
@@ -210,6 +238,7 @@ export class DockerDriver {
   deleteEndpoint = (body: unknown): Promise<Body> => {
     const r = requests.Endpoint.parse(body);
     return this.store.locked(async () => {
+      await this.dropPorts(r.EndpointID);
       await this.runAll([['ip', 'link', 'del', vethFor(r.EndpointID).host]], true);
       this.store.remove(`docker/endpoints/${r.EndpointID}.json`);
       return {};
@@ -217,6 +246,38 @@ export class DockerDriver {
   };
 
   // --- helpers --------------------------------------------------------------
+  private endpoints(): DockerEndpoint[] {
+    return this.store
+      .list('docker/endpoints')
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => this.store.readJson(`docker/endpoints/${f}`, dockerEndpointSchema) ?? []);
+  }
+
+  /** Re-render the published ports of every endpoint (one nft transaction). Inside the lock. */
+  private async applyPorts(): Promise<void> {
+    const published = this.endpoints()
+      .filter((e) => e.ports?.length)
+      .map((e) => ({
+        endpoint: e.id,
+        ...(e.address ? { address: ipOf(e.address) } : {}),
+        ...(e.addressV6 ? { addressV6: ipOf(e.addressV6) } : {}),
+        ports: e.ports ?? [],
+      }));
+    const r = await this.run({ argv: ['nft', '-f', '-'], input: portScript(published) });
+    if (r.exitCode !== 0)
+      throw new CircuitError(`nft: ${(r.stderr || r.failure || '').trim()}`, ExitCode.plugin);
+  }
+
+  /** Forget an endpoint's published ports (idempotent). Inside the lock. */
+  private async dropPorts(endpointId: string): Promise<void> {
+    const file = `docker/endpoints/${endpointId}.json`;
+    const ep = this.store.readJson(file, dockerEndpointSchema);
+    if (!ep?.ports?.length) return;
+    ep.ports = [];
+    this.store.writeJson(file, ep, { durable: false });
+    await this.applyPorts();
+  }
+
   private pools(): Pool[] {
     return this.store
       .list('docker/pools')

@@ -30,6 +30,11 @@ export const requests = {
     Options: z.record(z.string(), z.unknown()).nullish(),
   }),
   Endpoint: z.looseObject({ NetworkID: id, EndpointID: id }),
+  Connectivity: z.looseObject({
+    NetworkID: id,
+    EndpointID: id,
+    Options: z.record(z.string(), z.unknown()).nullish(),
+  }),
   Join: z.looseObject({
     NetworkID: id,
     EndpointID: id,
@@ -80,5 +85,15 @@ export const dockerEndpointSchema = z.object({
   mac: z.string(),
   address: z.string().optional(),
   addressV6: z.string().optional(),
+  ports: z
+    .array(
+      z.object({
+        proto: z.enum(['tcp', 'udp']),
+        hostIp: z.string().optional(),
+        hostPort: z.number().int(),
+        port: z.number().int(),
+      }),
+    )
+    .optional(),
   createdAt: z.string(),
 });
