@@ -129,7 +129,7 @@ export class DockerPluginServer {
       });
     };
     const handler = table[path];
-    if (req.method !== 'POST' || !handler) return reply(404, { Err: `circuit: no such plugin call ${path}` });
+    if (!handler) return reply(404, { Err: `circuit: no such plugin call ${path}` });
     try {
       reply(200, await handler(await readBody(req)));
     } catch (err) {

@@ -34,7 +34,7 @@ async function staticGraph(entry: string): Promise<Set<string>> {
 }
 
 const FORBIDDEN = [
-  /^src\/(cli|api|server|cluster|dns|containerd|lb)\//,
+  /^src\/(cli|api|server|cluster|dns|containerd|docker|lb)\//,
   /^src\/cni\/generate\.ts$/,
   /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa|@redis|redis|dns-packet)\//,
   // zod's classic API (the hook uses zod/mini through src/schema.ts) and fs-patching graceful-fs

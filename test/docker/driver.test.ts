@@ -1,0 +1,275 @@
+// circuit as Docker's network + IPAM driver, against a real dockerd (Debian's docker.io) started
+// by the test, with containers from a busybox image made by `docker import`.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DOCKER_IMAGE, type Dockerd, startDockerd } from '../helpers/docker';
+import { type Daemon, startDaemon } from '../helpers/server';
+import { type Cleanup, defer, links, subnet, tmpDir, trySh, uid } from '../helpers/sys';
+
+const PLUGIN_DIR = '/run/docker/plugins';
+
+let dk: Dockerd;
+let dir = '';
+
+interface Plugin {
+  name: string;
+  daemon: Daemon;
+  stateDir: string;
+  start: () => Promise<Daemon>;
+}
+
+/** circuit server serving the plugin under a name unique to this test; its socket goes after. */
+async function plugin(t: Cleanup): Promise<Plugin> {
+  const name = `cirt${uid(3)}`;
+  const home = join(dir, name);
+  mkdirSync(home);
+  const stateDir = join(home, 'state');
+  defer(t, () => rmSync(join(PLUGIN_DIR, `${name}.sock`), { force: true }));
+  const p: Plugin = {
+    name,
+    stateDir,
+    daemon: undefined as unknown as Daemon,
+    start: async () => {
+      p.daemon = await startDaemon(t, home, stateDir, ['--docker-plugin', name, '--log-level', 'debug']);
+      return p.daemon;
+    },
+  };
+  await p.start();
+  return p;
+}
+
+/** `docker network create` on the plugin; removed after the test. */
+function network(t: Cleanup, p: Plugin, args: string[]): { name: string; gateway: string; prefix: string } {
+  const name = `dn${uid(3)}`;
+  const sn = subnet();
+  const r = dk.docker([
+    'network',
+    'create',
+    '-d',
+    p.name,
+    '--ipam-driver',
+    p.name,
+    '--subnet',
+    sn.cidr,
+    ...args,
+    name,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  defer(t, () => void dk.docker(['network', 'rm', name]));
+  return { name, gateway: `${sn.prefix}.1`, prefix: sn.prefix };
+}
+
+function run(t: Cleanup, args: string[], cmd: string[] = ['sleep', '600']): string {
+  const name = `dc${uid(3)}`;
+  const r = dk.docker(['run', '-d', '--name', name, ...args, DOCKER_IMAGE, ...cmd]);
+  assert.equal(r.code, 0, r.err);
+  defer(t, () => void dk.docker(['rm', '-f', name]));
+  return name;
+}
+
+const exec = (c: string, argv: string[]) => dk.docker(['exec', c, ...argv]);
+const ours = () => links().filter((l) => /^(cvh|cvp|cird)/.test(l));
+const files = (p: Plugin, sub: string) => {
+  const d = join(p.stateDir, 'docker', sub);
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')) : [];
+};
+
+function call(
+  sock: string,
+  path: string,
+  method = 'POST',
+  body = '',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: sock, path, method }, (res) => {
+      let out = '';
+      res.on('data', (d) => {
+        out += String(d);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: out }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Suite-wide cleanup (dockerd, its dir), run by the suite's after hook. */
+const suiteCleanup: (() => void | Promise<void>)[] = [];
+const suite: Cleanup = { after: (fn) => void suiteCleanup.push(fn) };
+
+describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
+  before(async () => {
+    dir = tmpDir(suite, 'circuit-docker-');
+    dk = await startDockerd(suite, dir);
+  });
+  after(async () => {
+    for (let f = suiteCleanup.pop(); f; f = suiteCleanup.pop()) await f();
+  });
+
+  it('two containers reach each other and the gateway over IPv4 and IPv6; --ip, --ip6 and --mac-address honoured; health answers', async (t) => {
+    const p = await plugin(t);
+    const health = await call(join(PLUGIN_DIR, `${p.name}.sock`), '/NetworkDriver.GetCapabilities', 'GET');
+    assert.equal(health.status, 200);
+    assert.deepEqual(JSON.parse(health.body), { Scope: 'local', ConnectivityScope: 'local' });
+    const v6 = `fd00:${Math.floor(Math.random() * 0xffff).toString(16)}::`;
+    const net = network(t, p, ['--ipv6', '--subnet', `${v6}/64`]);
+    const a = run(t, ['--net', net.name]);
+    const b = run(t, [
+      '--net',
+      net.name,
+      '--ip',
+      `${net.prefix}.50`,
+      '--ip6',
+      `${v6}50`,
+      '--mac-address',
+      '02:42:c6:12:00:32',
+    ]);
+    const addrB = exec(b, ['ip', 'addr', 'show', 'eth0']).out;
+    assert.match(addrB, new RegExp(`inet ${net.prefix.replace(/\./g, '\\.')}\\.50/24`));
+    assert.match(addrB, new RegExp(`inet6 ${v6}50/64`));
+    assert.match(addrB, /link\/ether 02:42:c6:12:00:32/);
+    assert.match(
+      exec(a, ['ip', 'link', 'show', 'eth0']).out,
+      /link\/ether 02:/,
+      'a generated MAC is locally administered',
+    );
+    assert.match(
+      exec(a, ['ip', 'route']).out,
+      new RegExp(`default via ${net.gateway.replace(/\./g, '\\.')}`),
+    );
+    for (const [from, to] of [
+      [a, `${net.prefix}.50`],
+      [a, `${v6}50`],
+      [b, net.gateway],
+      [b, `${v6}1`],
+    ] as const) {
+      const r = exec(from, ['ping', '-c', '1', '-W', '2', to]);
+      assert.equal(r.code, 0, `${from} → ${to}: ${r.out}${r.err}`);
+    }
+    // the host reaches the container too (not --internal)
+    assert.equal(trySh(['ping', '-c', '1', '-W', '2', `${net.prefix}.50`]).code, 0);
+    assert.equal(files(p, 'endpoints').length, 2);
+    dk.docker(['rm', '-f', a, b]);
+    assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
+    assert.deepEqual(ours(), []);
+    assert.deepEqual([files(p, 'endpoints'), files(p, 'networks'), files(p, 'pools')], [[], [], []]);
+  });
+
+  it('--internal: no gateway route, the host is not reachable', async (t) => {
+    const p = await plugin(t);
+    const net = network(t, p, ['--internal']);
+    const a = run(t, ['--net', net.name]);
+    const b = run(t, ['--net', net.name]);
+    assert.doesNotMatch(exec(a, ['ip', 'route']).out, /default/);
+    assert.notEqual(exec(a, ['ping', '-c', '1', '-W', '1', net.gateway]).code, 0);
+    const ipB = exec(b, ['ip', '-4', 'addr', 'show', 'eth0']).out.match(/inet (\S+)\//)?.[1] ?? '';
+    assert.equal(exec(a, ['ping', '-c', '1', '-W', '2', ipB]).code, 0);
+  });
+
+  it('-p HOST:CONTAINER reaches a busybox httpd from the host; the DNAT goes with the container', async (t) => {
+    const p = await plugin(t);
+    const net = network(t, p, []);
+    const www = join(dir, `www-${uid(2)}`);
+    mkdirSync(www);
+    writeFileSync(join(www, 'index.html'), 'hello from circuit\n');
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const web = run(
+      t,
+      ['--net', net.name, '-p', `${port}:80`, '-v', `${www}:/www`],
+      ['httpd', '-f', '-p', '80', '-h', '/www'],
+    );
+    let body = '';
+    for (let i = 0; i < 20 && !body; i++) {
+      body = trySh(['wget', '-qO-', '-T', '2', `http://${net.gateway}:${port}/`]).out;
+      if (!body) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(body, 'hello from circuit\n');
+    assert.match(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).out, new RegExp(`dport ${port}`));
+    dk.docker(['rm', '-f', web]);
+    assert.notEqual(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).code, 0, 'table removed');
+  });
+
+  it('plugin SIGKILLed and restarted between run and rm, dockerd restarted with containers: no error, nothing leaked', async (t) => {
+    const p = await plugin(t);
+    const net = network(t, p, []);
+    const a = run(t, ['--net', net.name]);
+    await p.daemon.kill();
+    await p.start();
+    assert.equal(dk.docker(['rm', '-f', a]).code, 0);
+    run(t, ['--net', net.name]);
+    await dk.restart();
+    // dockerd cleans up its stopped sandbox through the plugin: Leave + DeleteEndpoint
+    assert.deepEqual(
+      ours().filter((l) => !l.startsWith('cird')),
+      [],
+    );
+    const c = run(t, ['--net', net.name]);
+    assert.equal(exec(c, ['ping', '-c', '1', '-W', '2', net.gateway]).code, 0);
+    dk.docker(['rm', '-f', ...dk.docker(['ps', '-aq']).out.split('\n').filter(Boolean)]);
+    assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
+    assert.deepEqual(ours(), []);
+    assert.deepEqual([files(p, 'endpoints'), files(p, 'networks'), files(p, 'pools')], [[], [], []]);
+    // teardown calls for what is gone succeed (Docker retries them)
+    const sock = join(PLUGIN_DIR, `${p.name}.sock`);
+    const ids = { NetworkID: 'a'.repeat(64), EndpointID: 'b'.repeat(64) };
+    for (const path of [
+      '/NetworkDriver.Leave',
+      '/NetworkDriver.DeleteEndpoint',
+      '/NetworkDriver.DeleteNetwork',
+    ])
+      assert.equal((await call(sock, path, 'POST', JSON.stringify(ids))).status, 200, path);
+    assert.equal(
+      (await call(sock, '/IpamDriver.ReleasePool', 'POST', '{"PoolID":"CircuitLocal/198.18.0.0/24"}')).status,
+      200,
+    );
+  });
+
+  it('bad options: one clear error printed by docker, nothing created', async (t) => {
+    const p = await plugin(t);
+    const taken = network(t, p, []);
+    const before = { links: ours(), pools: files(p, 'pools'), nets: files(p, 'networks') };
+    const sn = subnet();
+    const cases: [string[], RegExp][] = [
+      [['--subnet', sn.cidr, '-o', 'foo=bar'], /unknown network option "foo"/],
+      [['--subnet', sn.cidr, '-o', 'circuit.mtu=12'], /circuit.mtu: "12" is not an MTU/],
+      [
+        ['--subnet', sn.cidr, '-o', 'circuit.bridge=way-too-long-bridge-name'],
+        /circuit.bridge: .* is not an interface name/,
+      ],
+      [['--subnet', `${taken.prefix}.128/25`], /overlaps/],
+      [[], /give the network a subnet/],
+      [['--subnet', sn.cidr, '--ip-range', '198.19.254.0/28'], /198\.19\.254\.0\/28/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = dk.docker([
+        'network',
+        'create',
+        '-d',
+        p.name,
+        '--ipam-driver',
+        p.name,
+        ...args,
+        `bad${uid(2)}`,
+      ]);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.err, msg, args.join(' '));
+    }
+    const outside = dk.docker([
+      'run',
+      '--rm',
+      '--net',
+      taken.name,
+      '--ip',
+      '198.19.254.9',
+      DOCKER_IMAGE,
+      'true',
+    ]);
+    assert.notEqual(outside.code, 0);
+    assert.match(outside.err, /198\.19\.254\.9/);
+    assert.deepEqual({ links: ours(), pools: files(p, 'pools'), nets: files(p, 'networks') }, before);
+    assert.equal(p.daemon.proc.exitCode, null, 'the daemon is still serving');
+  });
+});

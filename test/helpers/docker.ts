@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { busyboxRootfs } from './runc';
+import { waitFor } from './server';
+import { type Cleanup, defer, trySh } from './sys';
+
+export const DOCKER_IMAGE = 'local/busybox';
+/** Debian's client, which speaks the daemon's API version (a newer one elsewhere on PATH may not). */
+const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+
+export interface Dockerd {
+  sock: string;
+  docker: (args: string[]) => { code: number; out: string; err: string };
+  /** SIGTERM dockerd (its containers stop), then start it again on the same roots. */
+  restart: () => Promise<void>;
+}
+
+/**
+ * A private dockerd (own data/exec roots, socket and pidfile; vfs, no iptables, no default bridge)
+ * with a busybox image made by `docker import` of a busybox-static rootfs. After the test every
+ * container is removed and dockerd (with the containerd it manages) is stopped.
+ */
+export async function startDockerd(t: Cleanup, dir: string): Promise<Dockerd> {
+  const sock = join(dir, 'docker.sock');
+  const args = [
+    '--data-root',
+    join(dir, 'dk-data'),
+    '--exec-root',
+    join(dir, 'dk-exec'),
+    '--pidfile',
+    join(dir, 'dockerd.pid'),
+    '-H',
+    `unix://${sock}`,
+    '--storage-driver=vfs',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--bridge=none',
+  ];
+  const docker = (a: string[]) => trySh([DOCKER, '-H', `unix://${sock}`, ...a]);
+  let proc: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let log = '';
+  const start = async () => {
+    const p = spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr?.on('data', (d) => {
+      log = (log + String(d)).slice(-20_000);
+    });
+    proc = p;
+    exited = new Promise((resolve) => p.once('exit', () => resolve()));
+    await waitFor(() => docker(['version']).code === 0, `dockerd to answer: ${log.slice(-800)}`, 60_000);
+  };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    p.kill('SIGTERM');
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 30_000)),
+    ]);
+    if (!done) {
+      p.kill('SIGKILL');
+      await exited;
+    }
+  };
+  defer(t, async () => {
+    const ids = docker(['ps', '-aq']).out.split('\n').filter(Boolean);
+    if (ids.length) docker(['rm', '-f', ...ids]);
+    await stop();
+  });
+  await start();
+  const tar = spawnSync('tar', ['-C', busyboxRootfs(join(dir, 'image')), '-c', '.'], { maxBuffer: 64 << 20 });
+  const imp = spawnSync(DOCKER, ['-H', `unix://${sock}`, 'import', '-', DOCKER_IMAGE], {
+    input: tar.stdout,
+  });
+  if (imp.status !== 0) throw new Error(`docker import: ${String(imp.stderr)}`);
+  return {
+    sock,
+    docker,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
+}
