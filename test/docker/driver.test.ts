@@ -152,6 +152,19 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     // the host reaches the container too (not --internal)
     assert.equal(trySh(['ping', '-c', '1', '-W', '2', `${net.prefix}.50`]).code, 0);
     assert.equal(files(p, 'endpoints').length, 2);
+    // docker network connect / disconnect: a second interface comes and goes
+    const net2 = network(t, p, []);
+    assert.equal(dk.docker(['network', 'connect', net2.name, a]).code, 0);
+    assert.match(
+      exec(a, ['ip', 'addr', 'show', 'eth1']).out,
+      new RegExp(`inet ${net2.prefix.replace(/\./g, '\\.')}\\.2/24`),
+    );
+    assert.equal(exec(a, ['ping', '-c', '1', '-W', '2', net2.gateway]).code, 0);
+    assert.equal(ours().filter((l) => l.startsWith('cvh')).length, 3);
+    assert.equal(dk.docker(['network', 'disconnect', net2.name, a]).code, 0);
+    assert.notEqual(exec(a, ['ip', 'link', 'show', 'eth1']).code, 0);
+    assert.equal(ours().filter((l) => l.startsWith('cvh')).length, 2);
+    assert.equal(dk.docker(['network', 'rm', net2.name]).code, 0);
     dk.docker(['rm', '-f', a, b]);
     assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
     assert.deepEqual(ours(), []);
