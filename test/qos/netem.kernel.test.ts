@@ -7,7 +7,7 @@ describe('qos netem (kernel lane)', { timeout: 240_000 }, () => {
   it('delay raises the RTT by the set amount (±10%)', (t) => {
     const lab = qosLab(t);
     const [a, b] = lab.peers as [(typeof lab.peers)[0], (typeof lab.peers)[0]];
-    const base = ping(a, b, 5).avg;
+    const base = ping(a, b, 5).min;
     const r = lab.cli([
       'network',
       'qos',
@@ -21,17 +21,17 @@ describe('qos netem (kernel lane)', { timeout: 240_000 }, () => {
       'egress',
     ]);
     assert.equal(r.code, 0, r.err);
-    const delayed = ping(a, b, 10).avg;
+    const delayed = ping(a, b, 10).min;
     assert.ok(within(delayed - base, 50), `rtt ${base} -> ${delayed} ms`);
     // both directions: the delay applies on the way out and on the way in
     assert.equal(
       lab.cli(['network', 'qos', 'set', lab.net.name, '--container', a.id, '--delay', '30ms']).code,
       0,
     );
-    const both = ping(a, b, 10).avg;
+    const both = ping(a, b, 10).min;
     assert.ok(within(both - base, 60), `rtt both ways ${both} ms ≈ base + 60`);
     assert.equal(lab.cli(['network', 'qos', 'reset', lab.net.name, '--container', a.id]).code, 0);
-    assert.ok(ping(a, b, 5).avg < base + 10, 'reset removes the delay');
+    assert.ok(ping(a, b, 5).min < base + 10, 'reset removes the delay');
   });
 
   it('loss drops about the set share of packets', (t) => {
@@ -60,7 +60,7 @@ describe('qos netem (kernel lane)', { timeout: 240_000 }, () => {
     const lab = qosLab(t);
     const [server, client] = lab.peers as [(typeof lab.peers)[0], (typeof lab.peers)[0]];
     await iperfServer(t, server);
-    const base = ping(client, server, 5).avg;
+    const base = ping(client, server, 5).min;
     const r = lab.cli([
       'network',
       'qos',
@@ -76,7 +76,7 @@ describe('qos netem (kernel lane)', { timeout: 240_000 }, () => {
       'egress',
     ]);
     assert.equal(r.code, 0, r.err);
-    const rtt = ping(client, server, 10).avg;
+    const rtt = ping(client, server, 10).min;
     assert.ok(within(rtt - base, 20, 0.15), `rtt ${base} -> ${rtt} ms`);
     const mbit = iperfMbit(client, server, false, 4);
     assert.ok(within(mbit, 4, 0.15), `throughput ${mbit} Mbit/s ≈ 4`);
