@@ -1,7 +1,7 @@
 import { attachAll, detach } from '../attach/attach';
 import { nextFreeIfName } from '../attach/ifnames';
 import { isHostNetns, netnsRef } from '../attach/netns';
-import { storedNetwork } from '../attach/networks';
+import { attachableNetwork } from '../attach/networks';
 import { applyQosOrDetach } from '../attach/qos-link';
 import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
@@ -26,7 +26,7 @@ export async function connect(
     if (!MAC.test(req.mac)) throw new UsageError(`--mac: invalid MAC address ${req.mac}`);
     caps.mac = req.mac;
   }
-  const net = storedNetwork(ctx.store, req.network);
+  const net = attachableNetwork(ctx.store, req.network);
   const c =
     (await containerdTarget(ctx, req.container)) ??
     (await resolveContainer(req.container, ctx.deps.run, req.runcRoot ?? ctx.runcRoot));
@@ -101,7 +101,7 @@ export async function disconnect(
   container: string,
   network: string,
 ): Promise<{ released: boolean }> {
-  storedNetwork(ctx.store, network);
+  attachableNetwork(ctx.store, network);
   const id = storedContainerId(ctx, container);
   const released = id ? await detach(ctx.store, ctx.deps, id, network) : [];
   return { released: released.length > 0 };

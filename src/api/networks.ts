@@ -1,5 +1,5 @@
 import { detach } from '../attach/attach';
-import { storedNetwork } from '../attach/networks';
+import { DOCKER_SOURCE, storedNetwork } from '../attach/networks';
 import { versionCheck } from '../cni/chain';
 import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
@@ -138,6 +138,8 @@ export async function deleteNetwork(
   force: boolean,
 ): Promise<{ deleted: boolean }> {
   checked(name);
+  if (ctx.store.getNetwork(name)?.source === DOCKER_SOURCE)
+    throw new ConflictError(`network ${name} is a Docker network; remove it with docker network rm ${name}`);
   if (ctx.store.getNetwork(name) && force) {
     // detach takes the lock per container; whoever attaches meanwhile keeps a usable cache entry
     for (const p of peersOf(allContainers(ctx.store), name))

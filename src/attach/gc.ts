@@ -8,6 +8,7 @@ import { type CacheEntry, type ContainerRecord, cacheEntrySchema } from '../stat
 import type { StateStore } from '../state/store';
 import { releaseAttachment } from './attach';
 import { netnsAlive, netnsForDel } from './netns';
+import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from './networks';
 
 export interface GcReport {
   released: { container: string; network: string; ifName: string }[];
@@ -64,6 +65,10 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
       continue;
     }
     if (!rec) continue;
+    if (rec.source === DOCKER_SOURCE) {
+      live.set(id, rec); // Docker's driver owns these: dockerd tells it when they go
+      continue;
+    }
     const alive = netnsAlive(rec.netns);
     for (const att of [...rec.attachments].reverse()) {
       if (alive && att.status === 'attached') continue;
@@ -81,7 +86,9 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
   const caches = readCaches(store, report);
   // Cache entries of containers with no (readable) record: rebuild the record if the netns lives.
   const known = new Set(store.containerIds().filter((id) => !corrupt.includes(id)));
-  const orphans = [...new Set(caches.map((c) => c.entry.containerId))].filter((id) => !known.has(id));
+  const orphans = [...new Set(caches.map((c) => c.entry.containerId))].filter(
+    (id) => !known.has(id) && !id.startsWith(DOCKER_ID_PREFIX),
+  );
   for (const id of new Set([...corrupt, ...orphans])) {
     const mine = caches.filter((c) => c.entry.containerId === id);
     const netns = mine[0]?.entry.netns ?? '';
@@ -111,6 +118,7 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
   }
 
   for (const { file, entry } of caches) {
+    if (entry.containerId.startsWith(DOCKER_ID_PREFIX)) continue; // the Docker driver's own
     const owner = live.get(entry.containerId);
     if (owner?.attachments.some((a) => a.network === entry.networkName && a.ifName === entry.ifName))
       continue;

@@ -28,8 +28,23 @@ export function storedNetwork(store: StateStore, name: string): NetworkConfig {
   return parseNetworkConfig(rec.config, `network ${name}`);
 }
 
+/** A stored network a container can be attached to by CNI (not one Docker's driver manages). */
+export function attachableNetwork(store: StateStore, name: string): NetworkConfig {
+  const net = storedNetwork(store, name);
+  if (store.getNetwork(name)?.source === DOCKER_SOURCE)
+    throw new UsageError(
+      `network ${name} is a Docker network; attach containers with docker run --net ${name}`,
+    );
+  return net;
+}
+
+/** The `source` of network and container records that circuit's Docker driver keeps. */
+export const DOCKER_SOURCE = 'docker';
+/** Container records of Docker containers are `docker.<container id, 12 hex>`. */
+export const DOCKER_ID_PREFIX = 'docker.';
+
 /** CNI_CONF is a path to a .conf/.conflist file, or the name of a stored network. */
 export function resolveCniConf(store: StateStore, value: string): NetworkConfig {
   if (value.includes('/') || /\.(conf|conflist|json)$/.test(value)) return readConfigFile(value);
-  return storedNetwork(store, value);
+  return attachableNetwork(store, value);
 }

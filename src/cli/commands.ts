@@ -177,7 +177,7 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   server: {
     usage:
-      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]] [--containerd SOCK [--containerd-namespace NS] [--network-label KEY]] [--redis-url redis://HOST:PORT [--node-name NAME] [--cluster-interval 2s]] [--dns ADDR:PORT... [--dns-domain circuit] [--dns-upstream ADDR:PORT]] [--docker-plugin NAME]',
+      'circuit server [--address unix:///run/circuit/circuit.sock|tcp://HOST:PORT] [--state-dir DIR] [--metrics HOST:PORT] [--log-level debug|info|warn|error] [--tls-cert F --tls-key F [--tls-ca F]] [--containerd SOCK [--containerd-namespace NS] [--network-label KEY]] [--redis-url redis://HOST:PORT [--node-name NAME] [--cluster-interval 2s]] [--dns ADDR:PORT... [--dns-domain circuit] [--dns-upstream ADDR:PORT]] [--docker-plugin NAME [--docker-host unix:///var/run/docker.sock]]',
     summary:
       'run the daemon: the gRPC API (health, reflection); optional Prometheus /metrics, containerd integration (label-driven connect, restart label), a cluster over Redis, DNS for containers, a Docker network and IPAM driver',
     flags: {
@@ -195,6 +195,7 @@ export const COMMANDS: Record<string, CommandDef> = {
         'dns-domain',
         'dns-upstream',
         'docker-plugin',
+        'docker-host',
       ],
       multi: ['dns'],
     },

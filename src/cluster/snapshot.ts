@@ -7,7 +7,8 @@ export function containerName(r: ContainerRecord): string {
   return r.name ?? r.id;
 }
 
-const runtimeOf = (r: ContainerRecord) => (r.source === 'containerd' || r.namespace ? 'containerd' : 'runc');
+const runtimeOf = (r: ContainerRecord) =>
+  r.source === 'docker' ? 'docker' : r.source === 'containerd' || r.namespace ? 'containerd' : 'runc';
 
 /** This node's attached containers by name, as published rows (pure over the records). */
 export function snapshot(records: ContainerRecord[]): Map<string, AttRow[]> {

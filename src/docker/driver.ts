@@ -39,6 +39,8 @@ export class DockerDriver {
   constructor(
     private readonly store: StateStore,
     private readonly run: Runner,
+    /** Told after every change of networks or endpoints (the sync with circuit's records). */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   // --- plugin / capabilities ------------------------------------------------
@@ -148,6 +150,7 @@ export class DockerDriver {
       net.ownBridge = !observed.exists;
       await this.runAll(planBridge(net, observed));
       this.store.writeJson(`docker/networks/${net.id}.json`, net);
+      this.changed();
       return {};
     });
   };
@@ -158,6 +161,7 @@ export class DockerDriver {
       const net = this.store.readJson(`docker/networks/${r.NetworkID}.json`, dockerNetSchema);
       if (net?.ownBridge) await this.runAll([['ip', 'link', 'del', net.bridge]], true);
       this.store.remove(`docker/networks/${r.NetworkID}.json`);
+      this.changed();
       return {};
     });
   };
@@ -190,6 +194,11 @@ export class DockerDriver {
       const ep = this.endpoint(r.EndpointID);
       const exists = (await this.run({ argv: ['ip', 'link', 'show', ep.host] })).exitCode === 0;
       await this.runAll(planVeth(net, ep, exists));
+      if (r.SandboxKey) {
+        ep.sandbox = r.SandboxKey;
+        this.store.writeJson(`docker/endpoints/${ep.id}.json`, ep, { durable: false });
+      }
+      this.changed();
       return {
         InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' },
         ...(net.internal ? {} : { Gateway: net.v4?.gateway ?? '' }),
@@ -231,6 +240,7 @@ export class DockerDriver {
     return this.store.locked(async () => {
       await this.dropPorts(r.EndpointID);
       await this.runAll([['ip', 'link', 'del', vethFor(r.EndpointID).host]], true);
+      this.changed();
       return {};
     });
   };
@@ -241,6 +251,7 @@ export class DockerDriver {
       await this.dropPorts(r.EndpointID);
       await this.runAll([['ip', 'link', 'del', vethFor(r.EndpointID).host]], true);
       this.store.remove(`docker/endpoints/${r.EndpointID}.json`);
+      this.changed();
       return {};
     });
   };

@@ -20,6 +20,8 @@ export interface DockerEndpoint {
   mac: string;
   address?: string;
   addressV6?: string;
+  /** The container's network namespace (Join's SandboxKey). */
+  sandbox?: string;
   /** Published ports (docker run -p), set by ProgramExternalConnectivity. */
   ports?: { proto: 'tcp' | 'udp'; hostIp?: string; hostPort: number; port: number }[];
   createdAt: string;

@@ -85,6 +85,7 @@ export const dockerEndpointSchema = z.object({
   mac: z.string(),
   address: z.string().optional(),
   addressV6: z.string().optional(),
+  sandbox: z.string().optional(),
   ports: z
     .array(
       z.object({

@@ -1,6 +1,6 @@
 import type { AttachRequest } from '../attach/attach';
 import { ifNameSeries } from '../attach/ifnames';
-import { resolveCniConf, storedNetwork } from '../attach/networks';
+import { attachableNetwork, resolveCniConf } from '../attach/networks';
 import { declaredCapabilities } from '../cni/config';
 import { UsageError } from '../errors';
 import { firstIssue, ifName as ifNameSchema } from '../names';
@@ -29,7 +29,7 @@ export function attachRequests(
   const cn = parseAnnotations(annotations);
   const nets =
     cn.networks.length > 0
-      ? cn.networks.map((n) => storedNetwork(store, n))
+      ? cn.networks.map((n) => attachableNetwork(store, n))
       : d.cniConf
         ? [resolveCniConf(store, d.cniConf)]
         : [];

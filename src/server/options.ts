@@ -4,6 +4,7 @@ import { list, type ParsedArgs, str } from '../cli/args';
 import { checkRedisUrl } from '../cluster/redis-url';
 import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
 import { checkDomain, parseListen } from '../dns/server';
+import { dockerSocket } from '../docker/engine';
 import { checkPluginName } from '../docker/plugin-server';
 import { UsageError } from '../errors';
 import { parseDuration } from '../qos/units';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   dnsUpstream?: string;
   /** Docker plugin name (socket /run/docker/plugins/NAME.sock). */
   dockerPlugin?: string;
+  /** dockerd's API socket (names, members, labels of Docker networks and containers). */
+  dockerHost: string;
 }
 
 const NODE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$/;
@@ -73,6 +76,10 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
   if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   const dockerPlugin = str(args.flags, 'docker-plugin');
   if (dockerPlugin !== undefined) checkPluginName(dockerPlugin || 'circuit');
+  const dockerHost = str(args.flags, 'docker-host') ?? 'unix:///var/run/docker.sock';
+  if (str(args.flags, 'docker-host') !== undefined && dockerPlugin === undefined)
+    throw new UsageError('--docker-host needs --docker-plugin NAME');
+  dockerSocket(dockerHost);
   return {
     address,
     target,
@@ -88,5 +95,6 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
     dnsDomain,
     ...(dnsUpstream !== undefined ? { dnsUpstream } : {}),
     ...(dockerPlugin !== undefined ? { dockerPlugin: dockerPlugin || 'circuit' } : {}),
+    dockerHost,
   };
 }

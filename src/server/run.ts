@@ -86,9 +86,15 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
     if (o.dockerPlugin) {
       const { DockerDriver } = await import('../docker/driver');
       const { DockerPluginServer } = await import('../docker/plugin-server');
-      const plugin = new DockerPluginServer(o.dockerPlugin, new DockerDriver(base.store, base.deps.run), log);
+      const { DockerEngine, dockerSocket } = await import('../docker/engine');
+      const { DockerSync } = await import('../docker/sync');
+      const sync = new DockerSync(base, new DockerEngine(dockerSocket(o.dockerHost)), log);
+      const driver = new DockerDriver(base.store, base.deps.run, () => sync.schedule());
+      const plugin = new DockerPluginServer(o.dockerPlugin, driver, log);
       await plugin.start();
       parts.push(plugin);
+      sync.start();
+      parts.push(sync);
     }
     if (cluster) {
       await cluster.start();

@@ -38,7 +38,7 @@ export const containerRecordSchema = z.object({
   pid: z.optional(z.int().check(z.nonnegative())),
   netns: netnsRefSchema,
   bundle: z.optional(z.string()),
-  source: z.enum(['hook', 'cli', 'containerd']),
+  source: z.enum(['hook', 'cli', 'containerd', 'docker']),
   /** The runtime's own name for the container (containerd: its container id), and namespace. */
   name: z.optional(z.string()),
   namespace: z.optional(z.string()),

@@ -6,8 +6,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOCKER_IMAGE, type Dockerd, startDockerd } from '../helpers/docker';
-import { type Daemon, startDaemon } from '../helpers/server';
-import { type Cleanup, defer, links, subnet, tmpDir, trySh, uid } from '../helpers/sys';
+import { within } from '../helpers/qos';
+import { type Daemon, startDaemon, waitFor } from '../helpers/server';
+import { type Cleanup, circuit, defer, links, subnet, tmpDir, trySh, uid } from '../helpers/sys';
 
 const PLUGIN_DIR = '/run/docker/plugins';
 
@@ -33,7 +34,14 @@ async function plugin(t: Cleanup): Promise<Plugin> {
     stateDir,
     daemon: undefined as unknown as Daemon,
     start: async () => {
-      p.daemon = await startDaemon(t, home, stateDir, ['--docker-plugin', name, '--log-level', 'debug']);
+      p.daemon = await startDaemon(t, home, stateDir, [
+        '--docker-plugin',
+        name,
+        '--docker-host',
+        `unix://${dk.sock}`,
+        '--log-level',
+        'debug',
+      ]);
       return p.daemon;
     },
   };
@@ -169,6 +177,63 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
     assert.deepEqual(ours(), []);
     assert.deepEqual([files(p, 'endpoints'), files(p, 'networks'), files(p, 'pools')], [[], [], []]);
+  });
+
+  it('a Docker network is a circuit network: list, ips by name, qos set (iperf3), qos labels, guarded against CNI', async (t) => {
+    const p = await plugin(t);
+    const net = network(t, p, []);
+    const api = (args: string[]) => circuit(['--address', p.daemon.address, ...args]);
+    const server = run(t, ['--net', net.name]);
+    const client = run(t, ['--net', net.name]);
+    const labelled = run(t, [
+      '--net',
+      net.name,
+      '--label',
+      'io.circuit.qos.rate=3mbit',
+      '--label',
+      'io.circuit.qos.direction=egress',
+    ]);
+    const peers = () =>
+      (JSON.parse(api(['network', 'list', '--json']).out) as { name: string; peers: unknown[] }[]).find(
+        (n) => n.name === net.name,
+      )?.peers.length ?? -1;
+    await waitFor(() => peers() === 3, 'three peers in network list');
+    assert.match(api(['network', 'list']).out, /\(docker\.[0-9a-f]{12}\)/);
+    const ips = JSON.parse(api(['network', 'ips', server, '--json']).out) as {
+      network: string;
+      ip: string;
+      interface: string;
+    }[];
+    assert.equal(ips[0]?.network, net.name);
+    assert.equal(ips[0]?.interface, 'eth0');
+    const serverIp = ips[0]?.ip ?? '';
+    assert.ok(serverIp.startsWith(`${net.prefix}.`));
+    // network QoS shapes Docker containers (egress of the client towards the server)
+    assert.equal(api(['network', 'qos', 'set', net.name, '--rate', '20mbit']).code, 0);
+    assert.equal(exec(server, ['iperf3', '-s', '-D']).code, 0);
+    const mbit = (c: string) => {
+      const r = exec(c, ['iperf3', '-c', serverIp, '-t', '3', '-J']);
+      const j = JSON.parse(r.out) as { end: { sum_received: { bits_per_second: number } } };
+      return j.end.sum_received.bits_per_second / 1e6;
+    };
+    const shaped = mbit(client);
+    assert.ok(within(shaped, 20, 0.15), `client ${shaped} Mbit/s ≈ 20`);
+    // the label overrides the network's rate for that container
+    await waitFor(() => /3mbit/.test(api(['network', 'qos', 'show', net.name]).out), 'the label applied');
+    const own = mbit(labelled);
+    assert.ok(within(own, 3, 0.15), `labelled ${own} Mbit/s ≈ 3`);
+    // the rows are the cluster's too (runtime docker) and CNI stays away from Docker's network
+    assert.match(api(['network', 'connect', 'x', net.name]).err, /is a Docker network/);
+    assert.match(
+      api(['network', 'delete', net.name]).err,
+      /is a Docker network; remove it with docker network rm/,
+    );
+    dk.docker(['rm', '-f', server, client, labelled]);
+    await waitFor(() => peers() <= 0, 'peers gone');
+    assert.notEqual(api(['network', 'ips', server]).code, 0);
+    assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
+    await waitFor(() => !api(['network', 'list']).out.includes(net.name), 'the network gone from circuit');
+    assert.deepEqual(ours(), []);
   });
 
   it('--internal: no gateway route, the host is not reachable', async (t) => {

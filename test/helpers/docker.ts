@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { busyboxRootfs } from './runc';
 import { waitFor } from './server';
 import { type Cleanup, defer, trySh } from './sys';
@@ -14,6 +14,17 @@ export interface Dockerd {
   docker: (args: string[]) => { code: number; out: string; err: string };
   /** SIGTERM dockerd (its containers stop), then start it again on the same roots. */
   restart: () => Promise<void>;
+}
+
+/** Copy Debian's iperf3 and the libraries it links into a rootfs (for bandwidth tests). */
+function withIperf3(rootfs: string): void {
+  const ldd = spawnSync('ldd', ['/usr/bin/iperf3'], { encoding: 'utf8' }).stdout;
+  const libs = [...ldd.matchAll(/(\/\S+\.so[.\d]*)/g)].map((m) => m[1] ?? '');
+  for (const file of ['/usr/bin/iperf3', ...libs]) {
+    const to = join(rootfs, file);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(file, to);
+  }
 }
 
 /**
@@ -70,7 +81,9 @@ export async function startDockerd(t: Cleanup, dir: string): Promise<Dockerd> {
     await stop();
   });
   await start();
-  const tar = spawnSync('tar', ['-C', busyboxRootfs(join(dir, 'image')), '-c', '.'], { maxBuffer: 64 << 20 });
+  const rootfs = busyboxRootfs(join(dir, 'image'));
+  withIperf3(rootfs);
+  const tar = spawnSync('tar', ['-C', rootfs, '-c', '.'], { maxBuffer: 256 << 20 });
   const imp = spawnSync(DOCKER, ['-H', `unix://${sock}`, 'import', '-', DOCKER_IMAGE], {
     input: tar.stdout,
   });
