@@ -40,8 +40,14 @@ describe('cluster snapshot', () => {
         attachments: [att('a', 'attached', ['198.18.1.3/24'], 'eth1')],
       }),
       rec('idle', { attachments: [att('a', 'failed', ['198.18.1.9/24'])] }),
+      rec('docker.0123456789ab', {
+        source: 'docker',
+        name: 'shop',
+        attachments: [att('front', 'attached', ['198.18.2.2/24'])],
+      }),
     ]);
-    assert.deepEqual([...snap.keys()].sort(), ['abc', 'web']);
+    assert.equal(snap.get('shop')?.[0]?.runtime, 'docker');
+    assert.deepEqual([...snap.keys()].sort(), ['abc', 'shop', 'web']);
     assert.deepEqual(
       snap.get('abc')?.map((r) => [r.network, r.ip, r.cidr, r.runtime]),
       [

@@ -247,7 +247,7 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     assert.equal(exec(a, ['ping', '-c', '1', '-W', '2', ipB]).code, 0);
   });
 
-  it('-p HOST:CONTAINER reaches a busybox httpd from the host; the DNAT goes with the container', async (t) => {
+  it('-p HOST:CONTAINER reaches a busybox httpd from the host; the DNAT goes with the container; circuit lb targets it', async (t) => {
     const p = await plugin(t);
     const net = network(t, p, []);
     const www = join(dir, `www-${uid(2)}`);
@@ -266,6 +266,16 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     }
     assert.equal(body, 'hello from circuit\n');
     assert.match(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).out, new RegExp(`dport ${port}`));
+    // circuit's load balancer targets Docker containers like any other address
+    const api = (args: string[]) => circuit(['--address', p.daemon.address, ...args]);
+    const webIp = (JSON.parse(api(['network', 'ips', web, '--json']).out) as { ip: string }[])[0]?.ip ?? '';
+    const vip = `198.18.250.${10 + Math.floor(Math.random() * 200)}`;
+    const svc = `dweb${uid(2)}`;
+    assert.equal(api(['lb', 'create', svc, `${vip}:80`, '--backend', 'nftables']).code, 0);
+    defer(t, () => void api(['lb', 'delete', svc]));
+    assert.equal(api(['lb', 'add', svc, `${webIp}:80`]).code, 0);
+    assert.equal(trySh(['wget', '-qO-', '-T', '2', `http://${vip}/`]).out, 'hello from circuit\n');
+    assert.equal(api(['lb', 'delete', svc]).code, 0);
     dk.docker(['rm', '-f', web]);
     assert.notEqual(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).code, 0, 'table removed');
   });
