@@ -222,13 +222,25 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     await waitFor(() => /3mbit/.test(api(['network', 'qos', 'show', net.name]).out), 'the label applied');
     const own = mbit(labelled);
     assert.ok(within(own, 3, 0.15), `labelled ${own} Mbit/s ≈ 3`);
+    // a container that joins later gets the network's QoS too
+    const late = run(t, ['--net', net.name]);
+    const lateId = `docker.${dk.docker(['inspect', '-f', '{{.Id}}', late]).out.trim().slice(0, 12)}`;
+    const lateShaped = () =>
+      (
+        JSON.parse(api(['network', 'qos', 'show', net.name, '--json']).out) as {
+          container: string;
+          kernel: string;
+        }[]
+      ).some((r) => r.container === lateId && r.kernel.includes('20mbit'));
+    await waitFor(() => peers() === 4 && lateShaped(), 'the late container shaped');
+    assert.ok(within(mbit(late), 20, 0.15), 'the late container is shaped at 20 Mbit/s');
     // the rows are the cluster's too (runtime docker) and CNI stays away from Docker's network
     assert.match(api(['network', 'connect', 'x', net.name]).err, /is a Docker network/);
     assert.match(
       api(['network', 'delete', net.name]).err,
       /is a Docker network; remove it with docker network rm/,
     );
-    dk.docker(['rm', '-f', server, client, labelled]);
+    dk.docker(['rm', '-f', server, client, labelled, late]);
     await waitFor(() => peers() <= 0, 'peers gone');
     assert.notEqual(api(['network', 'ips', server]).code, 0);
     assert.equal(dk.docker(['network', 'rm', net.name]).code, 0);
