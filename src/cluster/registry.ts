@@ -1,5 +1,6 @@
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import type { IpRow, NodeInfo } from '../api/types';
+import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { Logger } from '../server/log';
 import type { StateStore } from '../state/store';
@@ -50,8 +51,13 @@ export class ClusterRegistry {
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
-  private publishing: Promise<void> | undefined;
-  private again = false;
+  private readonly publisher = new Coalescer(
+    () =>
+      this.publishOnce().catch((err: unknown) => {
+        if (this.up) this.log.log('warn', 'redis publish failed', { error: errorMessage(err) });
+      }),
+    () => this.up,
+  );
   private warned = new Set<string>();
   readonly keys = new Keys();
 
@@ -97,7 +103,7 @@ export class ClusterRegistry {
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
     this.watcher?.close();
-    await this.publishing?.catch(() => undefined);
+    await this.publisher.settled();
     const c = this.client;
     this.client = undefined;
     this.up = false;
@@ -130,24 +136,8 @@ export class ClusterRegistry {
     }, ms);
   }
 
-  private async publishNow(): Promise<void> {
-    if (this.publishing) {
-      this.again = true;
-      return;
-    }
-    this.publishing = (async () => {
-      do {
-        this.again = false;
-        await this.publishOnce().catch((err: unknown) => {
-          if (this.up) this.log.log('warn', 'redis publish failed', { error: errorMessage(err) });
-        });
-      } while (this.again && this.up);
-    })();
-    try {
-      await this.publishing;
-    } finally {
-      this.publishing = undefined;
-    }
+  private publishNow(): Promise<void> {
+    return this.publisher.run();
   }
 
   private async publishOnce(): Promise<void> {
@@ -207,7 +197,7 @@ export class ClusterRegistry {
         keys: wrong.slice(0, 10),
       });
       if (wrong.length) await c.del(wrong);
-      this.again = true;
+      this.publisher.requestMore();
       return;
     }
     this.published = new Set(snap.keys());

@@ -1,6 +1,7 @@
 import type { LocalContext } from '../api/context';
 import { allContainers } from '../api/networks';
 import { detach } from '../attach/attach';
+import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { Logger } from '../server/log';
 import { attachTask } from './attach';
@@ -28,8 +29,10 @@ export class ContainerdWatcher {
   private stopped = false;
   private connected = false;
   private backoff = BACKOFF_START_MS;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly reconciler = new Coalescer(
+    () => this.reconcileOnce(),
+    () => !this.stopped,
+  );
   private timers = new Set<NodeJS.Timeout>();
   private restarts = new Map<string, RestartState & { timer?: NodeJS.Timeout }>();
   /** Attach failures already logged, by name:pid (logged once, retried on label/task change). */
@@ -53,7 +56,7 @@ export class ContainerdWatcher {
     for (const t of this.timers) clearTimeout(t);
     for (const r of this.restarts.values()) if (r.timer) clearTimeout(r.timer);
     this.cancelStream?.();
-    await this.running?.catch(() => undefined);
+    await this.reconciler.settled();
     this.client?.close();
   }
 
@@ -77,7 +80,7 @@ export class ContainerdWatcher {
         (err) => this.lost(err),
       );
       // a reconcile that succeeds proves the connection (the stream itself says nothing until an event)
-      await this.reconcileNow();
+      await this.reconciler.run();
       if (!this.connected) {
         this.connected = true;
         this.backoff = BACKOFF_START_MS;
@@ -109,31 +112,11 @@ export class ContainerdWatcher {
   /** Run a reconcile now, or once more after the one in progress. */
   private trigger(): void {
     if (this.stopped || !this.client) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    void this.reconcileNow().catch((err: unknown) =>
-      this.log.log('warn', 'containerd reconcile failed', { error: errorMessage(err) }),
-    );
-  }
-
-  private async reconcileNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.reconcileOnce();
-      } while (this.again && !this.stopped);
-    })();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+    void this.reconciler
+      .run()
+      .catch((err: unknown) =>
+        this.log.log('warn', 'containerd reconcile failed', { error: errorMessage(err) }),
+      );
   }
 
   private async reconcileOnce(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { LocalContext } from '../api/context';
 import { setQos } from '../api/qos';
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../attach/networks';
+import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { Logger } from '../server/log';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
@@ -51,8 +52,11 @@ interface Wanted {
 export class DockerSync {
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly syncer = new Coalescer(() =>
+    this.syncOnce().catch((err: unknown) =>
+      this.log.log('warn', 'docker sync failed', { error: errorMessage(err) }),
+    ),
+  );
   private down = false;
   private warned = new Set<string>();
 
@@ -70,7 +74,7 @@ export class DockerSync {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
-    await this.running?.catch(() => undefined);
+    await this.syncer.settled();
   }
 
   /** Ask for a sync soon (the driver calls this after each change). */
@@ -82,24 +86,8 @@ export class DockerSync {
     }, ms);
   }
 
-  async syncNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.syncOnce().catch((err: unknown) =>
-          this.log.log('warn', 'docker sync failed', { error: errorMessage(err) }),
-        );
-      } while (this.again);
-    })();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  syncNow(): Promise<void> {
+    return this.syncer.run();
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {

@@ -49,22 +49,15 @@ async function plugin(t: Cleanup): Promise<Plugin> {
   return p;
 }
 
+/** `docker network create -d PLUGIN --ipam-driver PLUGIN ARGS NAME`. */
+const createNetwork = (p: Plugin, args: string[], name: string) =>
+  dk.docker(['network', 'create', '-d', p.name, '--ipam-driver', p.name, ...args, name]);
+
 /** `docker network create` on the plugin; removed after the test. */
 function network(t: Cleanup, p: Plugin, args: string[]): { name: string; gateway: string; prefix: string } {
   const name = `dn${uid(3)}`;
   const sn = subnet();
-  const r = dk.docker([
-    'network',
-    'create',
-    '-d',
-    p.name,
-    '--ipam-driver',
-    p.name,
-    '--subnet',
-    sn.cidr,
-    ...args,
-    name,
-  ]);
+  const r = createNetwork(p, ['--subnet', sn.cidr, ...args], name);
   assert.equal(r.code, 0, r.err);
   defer(t, () => void dk.docker(['network', 'rm', name]));
   return { name, gateway: `${sn.prefix}.1`, prefix: sn.prefix };
@@ -344,16 +337,7 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
       [['--subnet', sn.cidr, '--ip-range', '198.19.254.0/28'], /198\.19\.254\.0\/28/],
     ];
     for (const [args, msg] of cases) {
-      const r = dk.docker([
-        'network',
-        'create',
-        '-d',
-        p.name,
-        '--ipam-driver',
-        p.name,
-        ...args,
-        `bad${uid(2)}`,
-      ]);
+      const r = createNetwork(p, args, `bad${uid(2)}`);
       assert.notEqual(r.code, 0, args.join(' '));
       assert.match(r.err, msg, args.join(' '));
     }
