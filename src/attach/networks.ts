@@ -6,18 +6,21 @@ import type { StateStore } from '../state/store';
 
 const MAX_CONF_BYTES = 1024 * 1024;
 
-export function readConfigFile(path: string): NetworkConfig {
-  let text: string;
+/** The text of a network config file (at most 1 MiB), or one clear error. */
+export function readConfigText(path: string): string {
   try {
     if (statSync(path).size > MAX_CONF_BYTES) throw new UsageError(`${path}: larger than 1 MiB`);
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new NotFoundError(`network config file ${path} does not exist`);
     throw new UsageError(`cannot read network config ${path}: ${(err as Error).message}`);
   }
-  return parseNetworkConfigText(text, path);
+}
+
+export function readConfigFile(path: string): NetworkConfig {
+  return parseNetworkConfigText(readConfigText(path), path);
 }
 
 /** A network created with `circuit network create`. */

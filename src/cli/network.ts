@@ -1,25 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
 import type { CreateNetworkRequest } from '../api/types';
+import { readConfigText } from '../attach/networks';
 import type { NetworkSpec } from '../cni/generate';
-import { NotFoundError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { expectPositional, list, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 
-const MAX_CONF_BYTES = 1024 * 1024;
-
 /** Read and JSON-decode a network config file (the API validates the document itself). */
 function readDocument(path: string): unknown {
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_CONF_BYTES) throw new UsageError(`${path}: larger than 1 MiB`);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(`network config file ${path} does not exist`);
-    throw new UsageError(`cannot read network config ${path}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(path);
   try {
     return JSON.parse(text);
   } catch (err) {
