@@ -54,13 +54,23 @@ const createNetwork = (p: Plugin, args: string[], name: string) =>
   dk.docker(['network', 'create', '-d', p.name, '--ipam-driver', p.name, ...args, name]);
 
 /** `docker network create` on the plugin; removed after the test. */
-function network(t: Cleanup, p: Plugin, args: string[]): { name: string; gateway: string; prefix: string } {
+function network(
+  t: Cleanup,
+  p: Plugin,
+  args: string[],
+  opts: { gateway?: number; ipRange?: string } = {},
+): { name: string; gateway: string; prefix: string } {
   const name = `dn${uid(3)}`;
   const sn = subnet();
-  const r = createNetwork(p, ['--subnet', sn.cidr, ...args], name);
+  const gateway = `${sn.prefix}.${opts.gateway ?? 1}`;
+  const extra = [
+    ...(opts.gateway ? ['--gateway', gateway] : []),
+    ...(opts.ipRange ? ['--ip-range', `${sn.prefix}.${opts.ipRange}`] : []),
+  ];
+  const r = createNetwork(p, ['--subnet', sn.cidr, ...extra, ...args], name);
   assert.equal(r.code, 0, r.err);
   defer(t, () => void dk.docker(['network', 'rm', name]));
-  return { name, gateway: `${sn.prefix}.1`, prefix: sn.prefix };
+  return { name, gateway, prefix: sn.prefix };
 }
 
 function run(t: Cleanup, args: string[], cmd: string[] = ['sleep', '600']): string {
@@ -252,9 +262,9 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     assert.equal(exec(a, ['ping', '-c', '1', '-W', '2', ipB]).code, 0);
   });
 
-  it('-p HOST:CONTAINER reaches a busybox httpd from the host; the DNAT goes with the container; circuit lb targets it', async (t) => {
+  it('-p HOST:CONTAINER reaches a busybox httpd from the host; the DNAT goes with the container; --gateway, --ip-range; circuit lb targets it', async (t) => {
     const p = await plugin(t);
-    const net = network(t, p, []);
+    const net = network(t, p, [], { gateway: 254, ipRange: '128/25' });
     const www = join(dir, `www-${uid(2)}`);
     mkdirSync(www);
     writeFileSync(join(www, 'index.html'), 'hello from circuit\n');
@@ -274,6 +284,12 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     // circuit's load balancer targets Docker containers like any other address
     const api = (args: string[]) => circuit(['--address', p.daemon.address, ...args]);
     const webIp = (JSON.parse(api(['network', 'ips', web, '--json']).out) as { ip: string }[])[0]?.ip ?? '';
+    // --ip-range and --gateway: the address comes from the upper half, the route via .254
+    assert.ok(Number(webIp.split('.')[3]) > 128, webIp);
+    assert.match(
+      exec(web, ['ip', 'route']).out,
+      new RegExp(`default via ${net.gateway.replace(/\./g, '\\.')}`),
+    );
     const vip = `198.18.250.${10 + Math.floor(Math.random() * 200)}`;
     const svc = `dweb${uid(2)}`;
     assert.equal(api(['lb', 'create', svc, `${vip}:80`, '--backend', 'nftables']).code, 0);
