@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh kernel   also the kernel-lane packages (qemu, Debian kernel)
 set -euo pipefail
 pkgs=(runc containernetworking-plugins busybox-static iproute2 iputils-ping nftables iptables iperf3 ipvsadm procps kmod
-  containerd python3-grpcio python3-grpc-tools openssl util-linux redis-server redis-tools docker.io)
+  containerd python3-grpcio python3-grpc-tools openssl util-linux redis-server redis-tools docker.io graphviz ethtool)
 if [[ "${1:-}" == "kernel" ]]; then
   pkgs+=(qemu-system-x86 linux-image-amd64)
 fi

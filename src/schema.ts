@@ -33,6 +33,7 @@ export {
   refine,
   regex,
   safeParse,
+  strictObject,
   string,
   tuple,
   union,

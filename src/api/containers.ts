@@ -27,9 +27,7 @@ export async function connect(
     caps.mac = req.mac;
   }
   const net = attachableNetwork(ctx.store, req.network);
-  const c =
-    (await containerdTarget(ctx, req.container)) ??
-    (await resolveContainer(req.container, ctx.deps.run, req.runcRoot ?? ctx.runcRoot));
+  const c = await resolveTarget(ctx, req.container, req.runcRoot);
   const rec = ctx.store.getContainer(c.id);
   if (rec?.attachments.some((a) => a.network === net.name && a.status === 'attached'))
     return { already: true, network: net.name, ips: [] };
@@ -54,6 +52,18 @@ export async function connect(
     network: net.name,
     ips: added.flatMap((a) => a.ips.map((x) => x.split('/')[0] ?? x)),
   };
+}
+
+/** A running container: a containerd task (when circuit knows a containerd), a runc id, or a pid. */
+export async function resolveTarget(
+  ctx: LocalContext,
+  spec: string,
+  runcRoot?: string,
+): Promise<ResolvedContainer> {
+  return (
+    (await containerdTarget(ctx, spec)) ??
+    (await resolveContainer(spec, ctx.deps.run, runcRoot ?? ctx.runcRoot))
+  );
 }
 
 /** A running containerd task named `spec`, when circuit knows a containerd. */

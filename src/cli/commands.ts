@@ -18,6 +18,7 @@ const maintenance = () => import('./maintenance');
 const qos = () => import('./qos');
 const lb = () => import('./lb');
 const completion = () => import('./completion');
+const topology = () => import('./topology');
 
 const CONTAINERD_FLAGS = ['containerd', 'containerd-namespace'];
 
@@ -169,6 +170,42 @@ export const COMMANDS: Record<string, CommandDef> = {
     flags: {},
     run: async (c, a) => (await maintenance()).gc(c, a),
   },
+  'topology check': {
+    usage: 'circuit topology check FILE...',
+    summary: 'validate topology files (YAML or JSON, merged in order); every error with its path',
+    flags: {},
+    local: true,
+    run: async (c, a) => (await topology()).check(c, a),
+  },
+  'topology show': {
+    usage: 'circuit topology show FILE... [--json]',
+    summary: 'print the merged topology with defaults and generated names',
+    flags: {},
+    local: true,
+    run: async (c, a) => (await topology()).show(c, a),
+  },
+  'topology apply': {
+    usage: 'circuit topology apply FILE... [--runc-root DIR] [--containerd SOCK [--containerd-namespace NS]]',
+    summary:
+      'create the links, bridges, tunnels and rules of running containers, then run their commands (idempotent)',
+    flags: { string: CONTAINERD_FLAGS },
+    local: true,
+    run: async (c, a) => (await topology()).apply(c, a),
+  },
+  'topology delete': {
+    usage: 'circuit topology delete FILE...',
+    summary: 'remove what apply made for the containers in the files (idempotent; alias: rm)',
+    flags: {},
+    local: true,
+    run: async (c, a) => (await topology()).del(c, a),
+  },
+  'topology dot': {
+    usage: 'circuit topology dot FILE... [--svg] [--output FILE]',
+    summary: 'draw the topology as GraphViz DOT, or as SVG without a system graphviz',
+    flags: { string: ['output'], boolean: ['svg'] },
+    local: true,
+    run: async (c, a) => (await topology()).dot(c, a),
+  },
   'cluster nodes': {
     usage: 'circuit cluster nodes [--json]',
     summary: 'the nodes of the cluster (this node alone when the daemon is not clustered)',
@@ -217,7 +254,7 @@ export const COMMANDS: Record<string, CommandDef> = {
     run: async (c, a) => (await completion()).names(c, a),
   },
   hook: {
-    usage: 'circuit hook [createRuntime|prestart|poststop]   (OCI state on stdin)',
+    usage: 'circuit hook [createRuntime|prestart|poststart|poststop]   (OCI state on stdin)',
     summary: 'run as an OCI hook (also the default when stdin is not a terminal and no command is given)',
     flags: {},
     run: async () => undefined,
@@ -227,4 +264,5 @@ export const COMMANDS: Record<string, CommandDef> = {
 export const ALIASES: Record<string, string> = {
   'network ls': 'network list',
   'network rm': 'network delete',
+  'topology rm': 'topology delete',
 };

@@ -5,6 +5,7 @@ export const ANNOTATION = {
   ip: 'io.circuit.ip',
   mac: 'io.circuit.mac',
   ports: 'io.circuit.ports',
+  topology: 'io.circuit.topology',
 } as const;
 
 export interface PortMapping {

@@ -10,8 +10,19 @@ import { readBundle } from '../oci/bundle';
 import { parseOciState, readStdin } from '../oci/state';
 import { runLean } from '../runner';
 import { StateStore } from '../state/store';
+import { hasTopologyRecord } from '../topology/records';
+import { ANNOTATION } from './annotations';
 import { attachRequests } from './requests';
 import { type HookStage, hookAction } from './stage';
+
+/** Topology files: the io.circuit.topology annotation, else CIRCUIT_TOPOLOGY (FILE[:FILE...]). */
+function topologyFiles(annotations: Record<string, string>): string[] {
+  const value = annotations[ANNOTATION.topology] ?? process.env.CIRCUIT_TOPOLOGY ?? '';
+  return value
+    .split(':')
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
+}
 
 export interface HookOptions {
   stage?: HookStage;
@@ -43,40 +54,78 @@ export async function runHook(opts: HookOptions): Promise<void> {
       const netnsPath = bundle.netnsPath ?? (state.pid ? `/proc/${state.pid}/ns/net` : undefined);
       if (!netnsPath) throw new UsageError(`container ${state.id}: no pid and no netns path in the bundle`);
       const annotations = { ...bundle.annotations, ...(state.annotations ?? {}) };
-      const requests = attachRequests(store, state.id, annotations, {
-        cniConf: process.env.CNI_CONF,
-        ifName: process.env.CNI_IFNAME,
-        cniArgs: process.env.CNI_ARGS,
-      });
+      const topology = topologyFiles(annotations);
+      // a container may have topology links, CNI networks, or both
+      const wantsCni =
+        topology.length === 0 || annotations[ANNOTATION.network] !== undefined || !!process.env.CNI_CONF;
+      const requests = wantsCni
+        ? attachRequests(store, state.id, annotations, {
+            cniConf: process.env.CNI_CONF,
+            ifName: process.env.CNI_IFNAME,
+            cniArgs: process.env.CNI_ARGS,
+          })
+        : [];
       log.networks = requests.map((r) => r.net.name);
-      const atts = await attachAll(
-        store,
-        deps,
-        {
-          containerId: state.id,
-          netns: netnsRef(netnsPath),
-          bundle: state.bundle,
-          source: 'hook',
-          ...(state.pid ? { pid: state.pid } : {}),
-        },
-        requests,
-        { replaceStale: true },
-      );
-      await applyQosOrDetach(
-        store,
-        deps,
-        state.id,
-        atts.map((a) => a.network),
-      );
+      const atts = requests.length
+        ? await attachAll(
+            store,
+            deps,
+            {
+              containerId: state.id,
+              netns: netnsRef(netnsPath),
+              bundle: state.bundle,
+              source: 'hook',
+              ...(state.pid ? { pid: state.pid } : {}),
+            },
+            requests,
+            { replaceStale: true },
+          )
+        : [];
+      if (atts.length)
+        await applyQosOrDetach(
+          store,
+          deps,
+          state.id,
+          atts.map((a) => a.network),
+        );
       log.ips = atts.flatMap((a) => a.ips);
-    } else if (!store.hasContainer(state.id)) {
-      // nothing recorded (create failed, or a second poststop): no lock needed
-      log.networks = [];
-      log.note = 'nothing attached';
+      if (topology.length) {
+        if (!state.pid) throw new UsageError(`container ${state.id}: a topology needs the container's pid`);
+        log.topology = topology;
+        const { hookTopologyUp } = await import('../topology/hook');
+        try {
+          await hookTopologyUp(
+            store,
+            runLean,
+            topology,
+            { id: state.id, pid: state.pid, netns: netnsPath },
+            log,
+          );
+        } catch (err) {
+          // runc refuses the container: nothing of it may stay behind
+          if (atts.length) await detach(store, deps, state.id).catch(() => undefined);
+          throw err;
+        }
+      }
+    } else if (action === 'start') {
+      if (hasTopologyRecord(opts.stateDir, state.id) && state.pid) {
+        const { hookTopologyStart } = await import('../topology/hook');
+        await hookTopologyStart(store, runLean, state.id, state.pid, log);
+      }
     } else {
-      const released = await detach(store, deps, state.id);
-      log.networks = released.map((a) => a.network);
-      if (released.length === 0) log.note = 'nothing attached';
+      if (hasTopologyRecord(opts.stateDir, state.id)) {
+        const { hookTopologyDown } = await import('../topology/hook');
+        await hookTopologyDown(store, runLean, state.id, log);
+      }
+      if (!store.hasContainer(state.id)) {
+        // nothing recorded (create failed, or a second poststop): no lock needed
+        log.networks = [];
+        log.note = 'nothing attached';
+      } else {
+        const released = await detach(store, deps, state.id);
+        log.networks = released.map((a) => a.network);
+        if (released.length === 0) log.note = 'nothing attached';
+      }
     }
     log.ok = true;
   } catch (err) {

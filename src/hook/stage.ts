@@ -1,9 +1,10 @@
 import { UsageError } from '../errors';
 import type { OciState } from '../oci/state';
 
-export const HOOK_STAGES = ['createRuntime', 'prestart', 'poststop'] as const;
+export const HOOK_STAGES = ['createRuntime', 'prestart', 'poststart', 'poststop'] as const;
 export type HookStage = (typeof HOOK_STAGES)[number];
-export type HookAction = 'add' | 'del';
+/** add: attach; start: a topology's commands (poststart); del: release. */
+export type HookAction = 'add' | 'start' | 'del';
 
 export function parseStage(s: string): HookStage {
   if ((HOOK_STAGES as readonly string[]).includes(s)) return s as HookStage;
@@ -12,7 +13,7 @@ export function parseStage(s: string): HookStage {
 
 /** Explicit stage first, then the OCI status, then whether there is a live pid. */
 export function hookAction(stage: HookStage | undefined, state: OciState): HookAction {
-  if (stage) return stage === 'poststop' ? 'del' : 'add';
+  if (stage) return stage === 'poststop' ? 'del' : stage === 'poststart' ? 'start' : 'add';
   if (state.status === 'creating' || state.status === 'created') return 'add';
   if (state.status === 'stopped') return 'del';
   return state.pid && state.pid > 0 ? 'add' : 'del';

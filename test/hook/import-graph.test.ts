@@ -35,8 +35,10 @@ async function staticGraph(entry: string): Promise<Set<string>> {
 
 const FORBIDDEN = [
   /^src\/(cli|api|server|cluster|dns|containerd|docker|lb)\//,
+  // topologies load only when one is named (the record check is all a plain container pays)
+  /^src\/topology\/(?!records\.ts$)/,
   /^src\/cni\/generate\.ts$/,
-  /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa|@redis|redis|dns-packet)\//,
+  /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa|@redis|redis|dns-packet|yaml|@viz-js)\//,
   // zod's classic API (the hook uses zod/mini through src/schema.ts) and fs-patching graceful-fs
   /node_modules\/zod\/v4\/classic\//,
   /node_modules\/graceful-fs\//,

@@ -16,6 +16,7 @@ describe('hook stage', () => {
     assert.equal(hookAction('poststop', st('creating', 5)), 'del');
     assert.equal(hookAction('createRuntime', st('stopped')), 'add');
     assert.equal(hookAction('prestart', st('stopped')), 'add');
+    assert.equal(hookAction('poststart', st('running', 5)), 'start');
   });
   it('falls back to the OCI status', () => {
     assert.equal(hookAction(undefined, st('creating', 5)), 'add');
@@ -27,7 +28,8 @@ describe('hook stage', () => {
     assert.equal(hookAction(undefined, st('running', 0)), 'del');
   });
   it('rejects unknown stages', () => {
-    assert.throws(() => parseStage('poststart'), /unknown hook stage "poststart"/);
+    assert.throws(() => parseStage('prestop'), /unknown hook stage "prestop"/);
+    assert.equal(parseStage('poststart'), 'poststart');
     assert.equal(parseStage('createRuntime'), 'createRuntime');
   });
 });
