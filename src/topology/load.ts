@@ -3,7 +3,13 @@ import { parseDocument } from 'yaml';
 import { UsageError } from '../errors';
 import * as z from '../schema';
 import { mergeFiles } from './merge';
-import { type RawTopology, rawTopologySchema, type Topology } from './spec';
+import {
+  type RawTopology,
+  rawBridgeListSchema,
+  rawBridgeMapSchema,
+  rawTopologySchema,
+  type Topology,
+} from './spec';
 import { validateTopology } from './validate';
 import { interpolateDoc, pathText } from './vars';
 
@@ -29,11 +35,20 @@ export async function readTopologyFile(file: string, env: Env): Promise<RawTopol
   const varErrors: string[] = [];
   const data = interpolateDoc(doc.toJS() ?? {}, env, file, varErrors);
   const r = z.safeParse(rawTopologySchema, data);
-  if (!r.success || varErrors.length) {
+  const rawBridges = (data as { bridges?: unknown } | null)?.bridges;
+  const b = z.safeParse(
+    Array.isArray(rawBridges) ? rawBridgeListSchema : rawBridgeMapSchema,
+    rawBridges ?? {},
+  );
+  const issues = [
+    ...(r.error?.issues ?? []),
+    ...(b.error?.issues ?? []).map((i) => ({ ...i, path: ['bridges', ...i.path] })),
+  ];
+  if (!r.success || !b.success || varErrors.length) {
     throw new UsageError(
       [
         ...varErrors,
-        ...(r.error?.issues ?? []).map((i) => {
+        ...issues.map((i) => {
           const where = pathText(i.path) || '(top level)';
           const keys = (i as { keys?: string[] }).keys;
           if (keys?.length)
@@ -43,9 +58,9 @@ export async function readTopologyFile(file: string, env: Env): Promise<RawTopol
       ].join('\n'),
     );
   }
-  const bridges = Array.isArray(r.data.bridges)
-    ? Object.fromEntries(r.data.bridges.map((b) => [b.bridge, { mode: b.mode }]))
-    : (r.data.bridges ?? {});
+  const bridges = Array.isArray(b.data)
+    ? Object.fromEntries(b.data.map((x) => [x.bridge, { mode: x.mode }]))
+    : b.data;
   return {
     namespace: r.data.namespace,
     links: r.data.links ?? [],

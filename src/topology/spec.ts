@@ -35,10 +35,8 @@ export type RawLink = z.infer<typeof rawLinkSchema>;
 const bridgeOptions = { mode: z.optional(z.enum(BRIDGE_MODES)) };
 export const rawBridgeSchema = z.strictObject({ bridge: z.string(), ...bridgeOptions });
 /** conlink writes bridges as a list of {bridge, mode}; a map keyed by bridge name is accepted too. */
-const rawBridgesSchema = z.union([
-  z.array(rawBridgeSchema),
-  z.record(z.string(), z.strictObject(bridgeOptions)),
-]);
+export const rawBridgeListSchema = z.array(rawBridgeSchema);
+export const rawBridgeMapSchema = z.record(z.string(), z.strictObject(bridgeOptions));
 
 export const rawTunnelSchema = z.strictObject({
   type: z.optional(z.enum(TUNNEL_TYPES)),
@@ -59,7 +57,7 @@ export type RawCommand = z.infer<typeof rawCommandSchema>;
 export const rawTopologySchema = z.strictObject({
   namespace: z.optional(z.string()),
   links: z.optional(z.array(rawLinkSchema)),
-  bridges: z.optional(rawBridgesSchema),
+  bridges: z.optional(z.unknown()),
   tunnels: z.optional(z.array(rawTunnelSchema)),
   commands: z.optional(z.array(rawCommandSchema)),
 });
