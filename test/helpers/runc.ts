@@ -62,6 +62,8 @@ export interface BundleOpts {
   hookEnv?: Record<string, string>;
   stage?: 'createRuntime' | 'prestart';
   hooks?: boolean;
+  /** Also run circuit at poststart (a topology's commands). */
+  poststart?: boolean;
   bin?: string;
 }
 
@@ -105,6 +107,13 @@ export function runcEnv(t: Cleanup, dir: string, rootfs: string): Runc {
         spec.hooks = {
           [stage]: [{ path: bin, args: ['circuit', 'hook', stage, '--state-dir', stateDir], env }],
           poststop: [{ path: bin, args: ['circuit', 'hook', 'poststop', '--state-dir', stateDir], env }],
+          ...(opts.poststart
+            ? {
+                poststart: [
+                  { path: bin, args: ['circuit', 'hook', 'poststart', '--state-dir', stateDir], env },
+                ],
+              }
+            : {}),
         };
       }
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
