@@ -56,7 +56,7 @@ export function topologyDot(topo: Topology): string {
     const label = q(tags.filter(Boolean).join('\n'));
     if (l.type === 'veth' && l.bridge)
       lines.push(
-        `  ${from} -- ${q(`bridge:${l.bridge}`)} [label=${label}, taillabel=${q(l.outerDev ?? '')}];`,
+        `  ${from} -- ${q(`bridge:${l.bridge}`)} [label=${label}, headlabel=${q(l.outerDev ?? '')}];`,
       );
     else if (l.outerDev) lines.push(`  ${from} -- ${q(`dev:${l.outerDev}`)} [label=${label}, style=dashed];`);
   }
