@@ -4,12 +4,12 @@
 # output, and exit with their status. One boot per run. A hung guest is killed by the timeout.
 #
 #   scripts/kernel-lane.sh test/kernel/smoke.kernel.test.ts ...
-# env: KERNEL_LANE_TIMEOUT (seconds, default 420), KERNEL_LANE_MEM (MiB, default 2048)
+# env: KERNEL_LANE_TIMEOUT (seconds, default 900), KERNEL_LANE_MEM (MiB, default 2048)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 TESTS=("$@")
-TIMEOUT=${KERNEL_LANE_TIMEOUT:-420}
+TIMEOUT=${KERNEL_LANE_TIMEOUT:-900}
 
 not_run() {
   echo "kernel lane: NOT RUN: $1"
