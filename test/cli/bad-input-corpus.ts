@@ -206,7 +206,7 @@ export const ARGS: [string[], number, RegExp][] = [
   [['gc', 'extra'], 2, /usage/],
   [['check'], 2, /usage/],
   [['check', 'ghost'], 3, /no circuit networks/],
-  [['hook', 'poststart'], 2, /unknown hook stage "poststart"/],
+  [['hook', 'prestop'], 2, /unknown hook stage "prestop"/],
   [['hook', 'createRuntime', 'extra'], 2, /unexpected argument/],
   [['hook', 'createRuntime', '--bogus'], 2, /unknown flag/],
   [['network', 'qos', 'set', 'NET'], 2, /at least --rate or a netem option/],
