@@ -202,19 +202,18 @@ export function natPlan(ns: string | undefined, table: string, links: readonly N
       pre.push(`fib daddr type local ${f.protocol} dport ${f.port} dnat to ${ip}:${f.containerPort}`);
   }
   if (pre.length === 0 && post.length === 0) return natDeletePlan(ns, table);
+  const chain = (name: string, hook: string, rules: string[]) => [
+    `  chain ${name} { type nat hook ${hook}; policy accept;`,
+    ...rules.map((r) => `    ${r}`),
+    '  }',
+  ];
   const script = [
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
-    `  chain prerouting { type nat hook prerouting priority dstnat; policy accept;`,
-    ...pre.map((r) => `    ${r}`),
-    '  }',
-    `  chain output { type nat hook output priority -100; policy accept;`,
-    ...pre.map((r) => `    ${r}`),
-    '  }',
-    `  chain postrouting { type nat hook postrouting priority srcnat; policy accept;`,
-    ...post.map((r) => `    ${r}`),
-    '  }',
+    ...chain('prerouting', 'prerouting priority dstnat', pre),
+    ...chain('output', 'output priority -100', pre),
+    ...chain('postrouting', 'postrouting priority srcnat', post),
     '}',
     '',
   ].join('\n');
