@@ -97,11 +97,3 @@ export async function loadValidTopology(files: readonly string[], env: Env = pro
   }
   return topology;
 }
-
-/** `FILE[:FILE...]`, the form of CIRCUIT_TOPOLOGY and the io.circuit.topology annotation. */
-export function splitFileList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(':')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}

@@ -3,6 +3,7 @@
  * live in `ns` (a named network namespace) or the host's when ns is undefined; container ends
  * are created from the outer side straight into the container's netns (`netns PID`).
  */
+import type { RecordedLink } from './records';
 import type { Forward, Link, Tunnel } from './spec';
 
 export interface Step {
@@ -222,13 +223,6 @@ export function natPlan(ns: string | undefined, table: string, links: readonly N
 
 export function natDeletePlan(ns: string | undefined, table: string): Step[] {
   return [{ argv: inOuter(ns, ['nft', 'delete', 'table', 'ip', table]), ok: GONE }];
-}
-
-export interface RecordedLink {
-  dev: string;
-  type: string;
-  ns?: string | undefined;
-  outerDev?: string | undefined;
 }
 
 /** Removing a link: the outer end of a veth takes its peer along; others go from the container. */
