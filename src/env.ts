@@ -1,4 +1,5 @@
-import { DEFAULT_STATE_DIR } from './state/store';
+/** Where circuit keeps its state unless --state-dir or CIRCUIT_STATE_DIR says otherwise. */
+export const DEFAULT_STATE_DIR = '/var/lib/circuit';
 
 /** Environment of the process as a plain string map (for plugin children). */
 export function baseEnv(): Record<string, string> {

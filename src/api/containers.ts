@@ -1,11 +1,11 @@
 import { attachAll, detach } from '../attach/attach';
 import { nextFreeIfName } from '../attach/ifnames';
-import { isHostNetns, netnsRef } from '../attach/netns';
 import { attachableNetwork } from '../attach/networks';
 import { applyQosOrDetach } from '../attach/qos-link';
 import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
+import { isHostNetns, netnsRef } from '../netns';
 import type { LocalContext } from './context';
 import { allContainers } from './networks';
 import type { ConnectRequest, IpRow } from './types';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors';
-import { LOADER_OPTIONS, PROTO_FILE, protoRoot } from './proto-path';
+import { LOADER_OPTIONS } from '../proto-root';
+import { PROTO_FILE, protoRoot } from './proto-path';
 
 export const DEFAULT_ADDRESS = 'unix:///run/circuit/circuit.sock';
 

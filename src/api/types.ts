@@ -5,6 +5,7 @@
  * Requests carry the CLI's own words (flag values as typed); the implementation validates them.
  */
 import type { GcReport } from '../attach/gc';
+import type { NodeInfo } from '../cluster/schemas';
 import type { NetworkSpec } from '../cni/generate';
 import type { Service } from '../lb/spec';
 import type { TargetStats } from '../lb/stats';
@@ -95,17 +96,8 @@ export interface CheckResult {
   detail?: string;
 }
 
-export interface NodeInfo {
-  name: string;
-  version: string;
-  cpus: number;
-  memory: number;
-  uptime: number;
-  kernel: string;
-  address: string;
-  containers: number;
-  lastSeen: string;
-}
+/** A node of the cluster (the registry's record of it). */
+export type { NodeInfo };
 
 export interface Api {
   createNetwork(req: CreateNetworkRequest): Promise<CreateNetworkResult>;

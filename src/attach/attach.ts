@@ -4,9 +4,9 @@ import { declaredCapabilities, type NetworkConfig, toConfList } from '../cni/con
 import type { RuntimeConf } from '../cni/plan';
 import { resultAddresses, sandboxMac } from '../cni/result';
 import { ConflictError, errorMessage, UsageError } from '../errors';
+import { netnsForDel } from '../netns';
 import type { Attachment, ContainerRecord, NetnsRef } from '../state/schemas';
 import type { StateStore } from '../state/store';
-import { netnsForDel } from './netns';
 
 export interface AttachRequest {
   net: NetworkConfig;

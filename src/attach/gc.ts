@@ -3,11 +3,11 @@ import { type ChainDeps, delChain, gcChain } from '../cni/chain';
 import { parseNetworkConfig } from '../cni/config';
 import { resultAddresses } from '../cni/result';
 import { errorMessage, StateError } from '../errors';
+import { netnsAlive, netnsForDel } from '../netns';
 import { pidAlive } from '../proc';
 import { type CacheEntry, type ContainerRecord, cacheEntrySchema } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import { releaseAttachment } from './attach';
-import { netnsAlive, netnsForDel } from './netns';
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from './networks';
 
 export interface GcReport {

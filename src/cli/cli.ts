@@ -1,6 +1,6 @@
-import { VERSION } from '../cluster/local-node';
+import { GLOBAL_STRING, parseArgs } from '../args';
 import { UsageError } from '../errors';
-import { GLOBAL_STRING, parseArgs } from './args';
+import { VERSION } from '../version';
 import { ALIASES, COMMANDS, type CommandDef } from './commands';
 import { makeContext } from './context';
 

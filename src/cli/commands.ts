@@ -1,4 +1,4 @@
-import type { FlagSpec, ParsedArgs } from './args';
+import type { FlagSpec, ParsedArgs } from '../args';
 import type { CliContext } from './context';
 
 export interface CommandDef {

@@ -1,5 +1,5 @@
+import { expectPositional, GLOBAL_BOOLEAN, GLOBAL_STRING, type ParsedArgs } from '../args';
 import { UsageError } from '../errors';
-import { expectPositional, GLOBAL_BOOLEAN, GLOBAL_STRING, type ParsedArgs } from './args';
 import { ALIASES, COMMANDS } from './commands';
 import type { CliContext } from './context';
 

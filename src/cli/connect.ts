@@ -1,4 +1,4 @@
-import { expectPositional, type ParsedArgs, str } from './args';
+import { expectPositional, type ParsedArgs, str } from '../args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 

@@ -1,10 +1,10 @@
 import { LocalApi } from '../api/local';
 import type { Api } from '../api/types';
+import { type ParsedArgs, str } from '../args';
 import { parseCniPath } from '../cni/exec';
 import { baseEnv, stateDirFrom } from '../env';
 import { runCommand } from '../runner';
 import { StateStore } from '../state/store';
-import { type ParsedArgs, str } from './args';
 
 export interface CliContext {
   api: Api;

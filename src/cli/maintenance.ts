@@ -1,5 +1,5 @@
+import { expectPositional, type ParsedArgs } from '../args';
 import { CircuitError, ExitCode } from '../errors';
-import { expectPositional, type ParsedArgs } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 

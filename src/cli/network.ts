@@ -1,8 +1,8 @@
 import type { CreateNetworkRequest } from '../api/types';
+import { expectPositional, list, type ParsedArgs, str } from '../args';
 import { readConfigText } from '../attach/networks';
 import type { NetworkSpec } from '../cni/generate';
 import { UsageError } from '../errors';
-import { expectPositional, list, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 

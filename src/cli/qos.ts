@@ -1,5 +1,5 @@
+import { expectPositional, type ParsedArgs, str } from '../args';
 import { QOS_OPTIONS } from '../qos/options';
-import { expectPositional, type ParsedArgs, str } from './args';
 import type { CliContext } from './context';
 import { json, table } from './table';
 

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { resolveTarget } from '../api/containers';
+import { expectPositional, type ParsedArgs, str } from '../args';
 import { CircuitError, ExitCode } from '../errors';
 import { runCommand } from '../runner';
 import { dotToSvg, topologyDot } from '../topology/dot';
 import { loadTopology, loadValidTopology } from '../topology/load';
 import { applyTopology, type ContainerReport, deleteTopology, lenient } from '../topology/service';
-import { expectPositional, type ParsedArgs, str } from './args';
 import { type CliContext, localApi } from './context';
 import { json } from './table';
 

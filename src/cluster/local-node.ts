@@ -1,8 +1,7 @@
 import { cpus, hostname, release, totalmem } from 'node:os';
-import type { NodeInfo } from '../api/types';
 import type { StateStore } from '../state/store';
-
-export const VERSION = process.env.CIRCUIT_VERSION ?? '0.1.0';
+import { VERSION } from '../version';
+import type { NodeInfo } from './schemas';
 
 /** This node as `cluster nodes` shows it (the whole cluster until one is configured). */
 export function localNode(

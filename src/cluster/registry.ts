@@ -1,13 +1,12 @@
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
-import type { IpRow, NodeInfo } from '../api/types';
 import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
-import type { Logger } from '../server/log';
+import type { Logger } from '../log';
 import type { StateStore } from '../state/store';
 import { Keys } from './keys';
 import { localNode } from './local-node';
 import { checkRedisUrl } from './redis-url';
-import { attRowsSchema, nodeInfoSchema, parseStored } from './schemas';
+import { attRowsSchema, type NodeInfo, type NodeIpRow, nodeInfoSchema, parseStored } from './schemas';
 import { localRecords, snapshot } from './snapshot';
 
 export interface ClusterOptions {
@@ -238,14 +237,14 @@ export class ClusterRegistry {
   }
 
   /** Every node's rows for a container name, or undefined when Redis is not reachable. */
-  async ips(name: string): Promise<IpRow[] | undefined> {
+  async ips(name: string): Promise<NodeIpRow[] | undefined> {
     const c = this.client;
     if (!c || !this.up) return undefined;
     try {
       const nodes = await c.zRangeByScore(this.keys.name(name), Date.now(), '+inf');
       if (nodes.length === 0) return [];
       const docs = await c.mGet(nodes.map((n) => this.keys.att(n, name)));
-      const out: IpRow[] = [];
+      const out: NodeIpRow[] = [];
       docs.forEach((d, i) => {
         const node = nodes[i] ?? '';
         const r = parseStored(attRowsSchema, d);

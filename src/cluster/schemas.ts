@@ -12,6 +12,17 @@ export const nodeInfoSchema = z.object({
   containers: z.number().int().nonnegative(),
   lastSeen: z.string().max(64),
 });
+export type NodeInfo = z.infer<typeof nodeInfoSchema>;
+
+/** A container's address on some node of the cluster (what `network ips` shows per node). */
+export interface NodeIpRow {
+  network: string;
+  ip: string;
+  cidr: string;
+  interface: string;
+  status: string;
+  node: string;
+}
 
 /** One attachment row of a container on a node. */
 export const attRowSchema = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { netnsRef } from '../attach/netns';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId } from '../names';
+import { netnsRef } from '../netns';
 import { readBundle } from '../oci/bundle';
 import { pidAlive } from '../proc';
 import type { Runner } from '../runner';

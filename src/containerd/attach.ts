@@ -1,9 +1,9 @@
 import type { LocalContext } from '../api/context';
 import { attachAll } from '../attach/attach';
-import { isHostNetns, netnsRef } from '../attach/netns';
 import { applyQosOrDetach } from '../attach/qos-link';
 import { UsageError } from '../errors';
 import { attachRequests } from '../hook/requests';
+import { isHostNetns, netnsRef } from '../netns';
 import type { Attachment } from '../state/schemas';
 import type { CtrContainer } from './client';
 import { annotationsFromLabels, recordId } from './labels';

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import { findProtoRoot, LOADER_OPTIONS } from '../api/proto-path';
 import { CircuitError, ExitCode, PluginError, UsageError } from '../errors';
+import { findProtoRoot, LOADER_OPTIONS } from '../proto-root';
 
 /** containerd's view of a container (what circuit reads of it). */
 export interface CtrContainer {

@@ -3,7 +3,7 @@ import { allContainers } from '../api/networks';
 import { detach } from '../attach/attach';
 import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
-import type { Logger } from '../server/log';
+import type { Logger } from '../log';
 import { attachTask } from './attach';
 import { ContainerdClient, type CtrContainer, type CtrTask } from './client';
 import { restartPolicy } from './labels';

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { errorMessage, UsageError } from '../errors';
-import type { Logger } from '../server/log';
+import type { Logger } from '../log';
 import { decide, type Lookup, RCODE } from './answer';
 
 export interface DnsOptions {

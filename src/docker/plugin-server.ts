@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { CircuitError, errorMessage, UsageError } from '../errors';
+import type { Logger } from '../log';
 import { firstIssue } from '../names';
-import type { Logger } from '../server/log';
 import type { DockerDriver } from './driver';
 
 export const PLUGIN_DIR = '/run/docker/plugins';

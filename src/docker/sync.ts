@@ -3,7 +3,7 @@ import { setQos } from '../api/qos';
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../attach/networks';
 import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
-import type { Logger } from '../server/log';
+import type { Logger } from '../log';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
 import type { DockerEngine } from './engine';
 import type { DockerEndpoint, DockerNet } from './links';

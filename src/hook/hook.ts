@@ -1,11 +1,11 @@
 import { attachAll, detach } from '../attach/attach';
-import { netnsRef } from '../attach/netns';
 import { applyQosOrDetach } from '../attach/qos-link';
 import type { ChainDeps } from '../cni/chain';
 import { parseCniPath } from '../cni/exec';
 import { baseEnv } from '../env';
 import { errorMessage, UsageError } from '../errors';
 import { hookLog } from '../hooklog';
+import { netnsRef } from '../netns';
 import { readBundle } from '../oci/bundle';
 import { parseOciState, readStdin } from '../oci/state';
 import { runLean } from '../runner';

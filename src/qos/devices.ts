@@ -1,6 +1,6 @@
-import { netnsAlive } from '../attach/netns';
 import { cachedConfig } from '../cni/cache';
 import { CircuitError, ExitCode } from '../errors';
+import { netnsAlive } from '../netns';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
 
 /** One device that carries QoS: the host-side peer (ingress) or the container interface (egress). */

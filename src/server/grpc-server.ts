@@ -5,8 +5,8 @@ import { Status, statusOf } from '../api/status';
 import { loadApi, type Target } from '../api/transport';
 import { HANDLERS } from '../api/wire';
 import { CircuitError, ExitCode, UsageError } from '../errors';
+import type { Logger } from '../log';
 import type { TlsFiles } from './listen';
-import type { Logger } from './log';
 import type { Metrics } from './metrics';
 
 export interface GrpcServer {

@@ -5,9 +5,9 @@ import { allContainers } from '../api/networks';
 import { errorMessage, UsageError } from '../errors';
 import { listServices } from '../lb/service';
 import { readStats } from '../lb/stats';
+import type { Logger } from '../log';
 import { qosDrops } from '../qos/service';
 import { HookLogTail } from './hooklog-tail';
-import type { Logger } from './log';
 
 export interface Metrics {
   registry: Registry;

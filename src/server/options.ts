@@ -1,15 +1,15 @@
 import { hostname } from 'node:os';
 import { DEFAULT_ADDRESS, parseAddress, type Target } from '../api/transport';
-import { list, type ParsedArgs, str } from '../cli/args';
+import { list, type ParsedArgs, str } from '../args';
 import { checkRedisUrl } from '../cluster/redis-url';
 import { DEFAULT_NETWORK_LABEL } from '../containerd/labels';
 import { checkDomain, parseListen } from '../dns/server';
 import { dockerSocket } from '../docker/engine';
 import { checkPluginName } from '../docker/plugin-server';
 import { UsageError } from '../errors';
+import { LEVELS, type Level } from '../log';
 import { parseDuration } from '../qos/units';
 import { checkTls, type TlsFiles } from './listen';
-import { LEVELS, type Level } from './log';
 import { parseHostPort } from './metrics';
 
 export interface ServerOptions {

@@ -1,15 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type ClusterView, LocalApi } from '../api/local';
-import type { ParsedArgs } from '../cli/args';
-import { expectPositional } from '../cli/args';
+import type { ParsedArgs } from '../args';
+import { expectPositional } from '../args';
 import type { CliContext } from '../cli/context';
 import { localApi } from '../cli/context';
-import { VERSION } from '../cluster/local-node';
 import { errorMessage } from '../errors';
+import { makeLogger } from '../log';
+import { VERSION } from '../version';
 import { startGrpc } from './grpc-server';
 import { prepareUnixSocket } from './listen';
-import { makeLogger } from './log';
 import { makeMetrics, serveMetrics } from './metrics';
 import { serverOptions } from './options';
 

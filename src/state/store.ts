@@ -15,8 +15,6 @@ import {
   networkRecordSchema,
 } from './schemas';
 
-export const DEFAULT_STATE_DIR = '/var/lib/circuit';
-
 /**
  * The state directory. Every read-modify-write happens inside `locked()`.
  * Readers that find nothing return undefined; nothing is created until a write.

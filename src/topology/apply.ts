@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { netnsAlive, netnsRef } from '../attach/netns';
 import { PluginError } from '../errors';
+import { netnsAlive, netnsRef } from '../netns';
 import type { Runner } from '../runner';
 import * as z from '../schema';
 import type { StateStore } from '../state/store';

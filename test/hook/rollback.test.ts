@@ -20,7 +20,7 @@ describe('hook rollback', { timeout: 60_000 }, () => {
       annotations: { 'io.circuit.network': net.name, 'io.circuit.topology': join(dir, 'missing.yaml') },
     });
     const r = circuit(['hook', 'createRuntime'], { stateDir, input: b.state() });
-    assert.equal(r.code, 2, r.err, 'the topology error (usage) stays the exit reason');
+    assert.equal(r.code, 2, `the topology error (usage) stays the exit reason: ${r.err}`);
     assert.equal(r.err.split('\n').filter(Boolean).length, 1, `one line: ${r.err}`);
     assert.match(r.err, /^circuit: .*missing\.yaml/);
     assert.match(r.err, /; rollback also failed: detaching \S+ from its networks: .*injected DEL failure/);

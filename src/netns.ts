@@ -1,5 +1,10 @@
 import { statSync } from 'node:fs';
-import type { NetnsRef } from '../state/schemas';
+
+/** A network namespace by path, with its inode at attach time (a recycled PID is never mistaken for it). */
+export interface NetnsRef {
+  path: string;
+  ino?: number | undefined;
+}
 
 /** Record a netns by path and inode. */
 export function netnsRef(path: string): NetnsRef {

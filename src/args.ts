@@ -1,5 +1,5 @@
 import minimist from 'minimist';
-import { UsageError } from '../errors';
+import { UsageError } from './errors';
 
 export const GLOBAL_STRING = ['state-dir', 'runc-root', 'cni-path', 'address'] as const;
 export const GLOBAL_BOOLEAN = ['debug', 'json', 'help'] as const;

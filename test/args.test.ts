@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArgs } from '../../src/cli/args';
-import { table } from '../../src/cli/table';
+import { parseArgs } from '../src/args';
+import { table } from '../src/cli/table';
 
 describe('cli args', () => {
   it('parses known flags and positionals', () => {
