@@ -66,3 +66,25 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An error that carries the failures of undoing what it interrupted. */
+type WithRollback = Error & { rollbackFailures?: string[] };
+
+/**
+ * Undoing a failed change failed too: the first error stays the reason (its class, exit code and
+ * gRPC status), and gains the undo's failure, both as `; rollback also failed: WHAT: WHY` in its
+ * message (so the stderr line, the hook log and a remote client see it) and in
+ * `rollbackFailures(err)` (the hook log's `rollback` field). Returns the error to throw.
+ */
+export function noteRollbackFailure(err: unknown, what: string, rollbackErr: unknown): Error {
+  const target: WithRollback = err instanceof Error ? err : new CircuitError(errorMessage(err));
+  const line = `${what}: ${errorMessage(rollbackErr)}`;
+  target.rollbackFailures = [...(target.rollbackFailures ?? []), line];
+  target.message = `${target.message}; rollback also failed: ${line}`;
+  return target;
+}
+
+/** What `noteRollbackFailure` added to an error (empty when the undo went well). */
+export function rollbackFailures(err: unknown): string[] {
+  return err instanceof Error ? ((err as WithRollback).rollbackFailures ?? []) : [];
+}

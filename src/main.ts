@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     }
     const { runCli } = await import('./cli/cli');
-    return await runCli(argv);
+    // the CLI starts the daemon through main: cli/ and server/ never import each other
+    return await runCli(argv, { server: async (args) => (await import('./server/run')).runServer(args) });
   } catch (err) {
     if (err instanceof CircuitError) {
       process.stderr.write(`circuit: ${err.message}\n`);

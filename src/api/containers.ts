@@ -1,13 +1,13 @@
-import { attachAll, detach } from '../attach/attach';
+import { detach } from '../attach/attach';
 import { nextFreeIfName } from '../attach/ifnames';
 import { attachableNetwork } from '../attach/networks';
-import { applyQosOrDetach } from '../attach/qos-link';
+import { allContainers } from '../attach/records';
+import { connectContainer, refuseHostNetns } from '../connect/connect';
 import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
-import { isHostNetns, netnsRef } from '../netns';
+import { netnsRef } from '../netns';
 import type { LocalContext } from './context';
-import { allContainers } from './networks';
 import type { ConnectRequest, IpRow } from './types';
 
 const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
@@ -32,9 +32,8 @@ export async function connect(
   if (rec?.attachments.some((a) => a.network === net.name && a.status === 'attached'))
     return { already: true, network: net.name, ips: [] };
   const ifName = req.ifName ?? nextFreeIfName(rec?.attachments.map((a) => a.ifName) ?? []);
-  const added = await attachAll(
-    ctx.store,
-    ctx.deps,
+  const added = await connectContainer(
+    ctx,
     {
       containerId: c.id,
       pid: c.pid,
@@ -46,7 +45,6 @@ export async function connect(
     [{ net, ifName, args: [], capabilityArgs: caps }],
     { replaceStale: false },
   );
-  await applyQosOrDetach(ctx.store, ctx.deps, c.id, [net.name]);
   return {
     already: false,
     network: net.name,
@@ -78,10 +76,10 @@ async function containerdTarget(ctx: LocalContext, spec: string): Promise<Resolv
     if (!t) return undefined;
     if (t.status !== 'RUNNING' || t.pid <= 0)
       throw new NotFoundError(`containerd container ${spec} is not running`);
-    const netns = `/proc/${t.pid}/ns/net`;
-    if (isHostNetns(netns))
-      throw new UsageError(`container ${spec} shares the host network namespace; circuit will not attach it`);
-    return { id: recordId(namespace, spec), pid: t.pid, netns: netnsRef(netns), name: spec, namespace };
+    const netns = netnsRef(`/proc/${t.pid}/ns/net`);
+    // also for topology apply, which resolves containers without connecting them
+    refuseHostNetns(spec, netns.path);
+    return { id: recordId(namespace, spec), pid: t.pid, netns, name: spec, namespace };
   } finally {
     client.close();
   }

@@ -1,8 +1,10 @@
 import { detach } from '../attach/attach';
-import { DOCKER_SOURCE, storedNetwork } from '../attach/networks';
+import { DOCKER_SOURCE } from '../attach/networks';
+import { allContainers } from '../attach/records';
 import { versionCheck } from '../cni/chain';
 import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
+import { storedNetwork } from '../cni/stored';
 import { documentSubnets, overlaps } from '../cni/subnets';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';
@@ -12,13 +14,6 @@ import type { LocalContext } from './context';
 import type { CreateNetworkRequest, CreateNetworkResult, NetworkDetail, NetworkSummary, Peer } from './types';
 
 const checked = (name: string) => validName(networkName, name, 'network name');
-
-export function allContainers(store: StateStore): ContainerRecord[] {
-  return store
-    .containerIds()
-    .map((id) => store.getContainer(id))
-    .filter((r): r is ContainerRecord => r !== undefined);
-}
 
 function peersOf(records: ContainerRecord[], network: string): Peer[] {
   return records.flatMap((r) =>

@@ -1,14 +1,12 @@
-import { storedNetwork } from '../attach/networks';
-import { checkedContainer, specFromOptions } from '../qos/options';
-import { type QosRow, qosReset, qosSet, qosShow } from '../qos/service';
+import { storedNetwork } from '../cni/stored';
+import { checkedContainer } from '../qos/options';
+import { type QosRow, qosReset, qosShow } from '../qos/service';
+import { setQosOptions } from '../qos/set';
 import type { LocalContext } from './context';
 import type { QosSetRequest } from './types';
 
 export async function setQos(ctx: LocalContext, req: QosSetRequest): Promise<void> {
-  const spec = specFromOptions(req.options);
-  const id = checkedContainer(req.container);
-  storedNetwork(ctx.store, req.network);
-  await ctx.store.locked(() => qosSet(ctx.store, ctx.deps.run, req.network, id, spec));
+  await setQosOptions(ctx.store, ctx.deps.run, req);
 }
 
 export async function resetQos(ctx: LocalContext, network: string, container?: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
-import { type NetworkConfig, parseNetworkConfig, parseNetworkConfigText } from '../cni/config';
+import { type NetworkConfig, parseNetworkConfigText } from '../cni/config';
+import { storedNetwork } from '../cni/stored';
 import { NotFoundError, UsageError } from '../errors';
-import { networkName, validName } from '../names';
 import type { StateStore } from '../state/store';
 
 const MAX_CONF_BYTES = 1024 * 1024;
@@ -21,14 +21,6 @@ export function readConfigText(path: string): string {
 
 export function readConfigFile(path: string): NetworkConfig {
   return parseNetworkConfigText(readConfigText(path), path);
-}
-
-/** A network created with `circuit network create`. */
-export function storedNetwork(store: StateStore, name: string): NetworkConfig {
-  validName(networkName, name, 'network name');
-  const rec = store.getNetwork(name);
-  if (!rec) throw new NotFoundError(`network ${name} not found`);
-  return parseNetworkConfig(rec.config, `network ${name}`);
 }
 
 /** A stored network a container can be attached to by CNI (not one Docker's driver manages). */

@@ -1,8 +1,9 @@
 import { GLOBAL_STRING, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { VERSION } from '../version';
-import { ALIASES, COMMANDS, type CommandDef } from './commands';
-import { makeContext } from './context';
+import type { CommandDef } from './command';
+import { ALIASES, COMMANDS } from './commands';
+import { type CliHost, makeContext } from './context';
 
 const GLOBAL_HELP = `Global flags:
   --state-dir DIR   state directory (default /var/lib/circuit, or $CIRCUIT_STATE_DIR)
@@ -64,7 +65,7 @@ function helpFor(words: string[]): string {
   return overview();
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], host: CliHost): Promise<number> {
   const idx = wordIndexes(argv);
   const words = idx.map((i) => argv[i] ?? '');
   const dashdash = argv.indexOf('--');
@@ -93,7 +94,7 @@ export async function runCli(argv: string[]): Promise<number> {
     argv.filter((_, i) => !drop.has(i)),
     def.flags,
   );
-  const ctx = await makeContext(args, def.local === true);
+  const ctx = await makeContext(args, host, def.local === true);
   try {
     await def.run(ctx, args);
   } finally {

@@ -1,16 +1,4 @@
-import type { FlagSpec, ParsedArgs } from '../args';
-import type { CliContext } from './context';
-
-export interface CommandDef {
-  usage: string;
-  summary: string;
-  flags: FlagSpec;
-  /** Always works on the local state dir (--address means something else, e.g. for `server`). */
-  local?: boolean;
-  /** Not listed in help (used by the completion scripts). */
-  hidden?: boolean;
-  run: (ctx: CliContext, args: ParsedArgs) => Promise<void>;
-}
+import type { CommandDef } from './command';
 
 const network = () => import('./network');
 const connect = () => import('./connect');
@@ -237,14 +225,14 @@ export const COMMANDS: Record<string, CommandDef> = {
       multi: ['dns'],
     },
     local: true,
-    run: async (c, a) => (await import('../server/run')).runServer(c, a),
+    run: (c, a) => c.host.server(a),
   },
   completion: {
     usage: 'circuit completion bash|zsh|fish',
     summary: 'print a shell completion script (commands, flags, network and LB service names)',
     flags: {},
     local: true,
-    run: async (c, a) => (await completion()).completion(c, a),
+    run: async (c, a) => (await completion()).completion(c, a, { commands: COMMANDS, aliases: ALIASES }),
   },
   __complete: {
     usage: 'circuit __complete networks|services',

@@ -1,6 +1,6 @@
 import { expectPositional, GLOBAL_BOOLEAN, GLOBAL_STRING, type ParsedArgs } from '../args';
 import { UsageError } from '../errors';
-import { ALIASES, COMMANDS } from './commands';
+import type { CommandTable } from './command';
 import type { CliContext } from './context';
 
 /** Which stored names a command's positional arguments complete to. */
@@ -18,23 +18,23 @@ const NAMES: Record<string, 'networks' | 'services'> = {
   'lb stats': 'services',
 };
 
-function commandWords(): string[] {
-  return [...Object.keys(COMMANDS).filter((k) => !COMMANDS[k]?.hidden), ...Object.keys(ALIASES)].sort();
+function commandWords({ commands, aliases }: CommandTable): string[] {
+  return [...Object.keys(commands).filter((k) => !commands[k]?.hidden), ...Object.keys(aliases)].sort();
 }
 
-function flagsOf(key: string): string[] {
-  const def = COMMANDS[ALIASES[key] ?? key];
+function flagsOf({ commands, aliases }: CommandTable, key: string): string[] {
+  const def = commands[aliases[key] ?? key];
   const f = def?.flags ?? {};
   return [...(f.string ?? []), ...(f.multi ?? []), ...(f.boolean ?? [])].map((x) => `--${x}`);
 }
 
 const GLOBAL_FLAGS = [...GLOBAL_STRING, ...GLOBAL_BOOLEAN].map((f) => `--${f}`);
 
-const VALUE_FLAGS = () =>
+const VALUE_FLAGS = ({ commands }: CommandTable) =>
   [
     ...new Set([
       ...GLOBAL_STRING,
-      ...Object.values(COMMANDS).flatMap((c) => [...(c.flags.string ?? []), ...(c.flags.multi ?? [])]),
+      ...Object.values(commands).flatMap((c) => [...(c.flags.string ?? []), ...(c.flags.multi ?? [])]),
     ]),
   ]
     .map((f) => `--${f}`)
@@ -42,12 +42,13 @@ const VALUE_FLAGS = () =>
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function bash(): string {
-  const cmds = commandWords();
-  const flags = cmds.map((c) => `  [${q(c)}]=${q(flagsOf(c).join(' '))}`).join('\n');
+function bash(t: CommandTable): string {
+  const { aliases } = t;
+  const cmds = commandWords(t);
+  const flags = cmds.map((c) => `  [${q(c)}]=${q(flagsOf(t, c).join(' '))}`).join('\n');
   const names = Object.entries(NAMES)
     .flatMap(([k, v]) =>
-      [k, ...Object.keys(ALIASES).filter((a) => ALIASES[a] === k)].map((c) => `  [${q(c)}]=${v}`),
+      [k, ...Object.keys(aliases).filter((a) => aliases[a] === k)].map((c) => `  [${q(c)}]=${v}`),
     )
     .join('\n');
   return `# circuit bash completion: source <(circuit completion bash)
@@ -59,7 +60,7 @@ declare -A _circuit_names=(
 ${names}
 )
 _circuit_global=${q(GLOBAL_FLAGS.join(' '))}
-_circuit_value_flags=" ${VALUE_FLAGS()} "
+_circuit_value_flags=" ${VALUE_FLAGS(t)} "
 _circuit() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" path="" i w c cmd="" pass=()
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -95,16 +96,16 @@ complete -F _circuit circuit
 `;
 }
 
-function zsh(): string {
+function zsh(t: CommandTable): string {
   return `#compdef circuit
 # circuit zsh completion (bash's, through bashcompinit): source <(circuit completion zsh)
 autoload -U +X compinit && compinit
 autoload -U +X bashcompinit && bashcompinit
-${bash()}`;
+${bash(t)}`;
 }
 
-function fish(): string {
-  const cmds = commandWords();
+function fish(t: CommandTable): string {
+  const cmds = commandWords(t);
   const top = [...new Set(cmds.map((c) => c.split(' ')[0] ?? c)), 'help'];
   const lines = [
     '# circuit fish completion: circuit completion fish | source',
@@ -132,9 +133,9 @@ function fish(): string {
   }
   for (const c of cmds) {
     const last = c.split(' ').at(-1) ?? c;
-    for (const f of flagsOf(c))
+    for (const f of flagsOf(t, c))
       lines.push(`complete -c circuit -n ${q(`__fish_seen_subcommand_from ${last}`)} -l ${f.slice(2)}`);
-    const kind = NAMES[ALIASES[c] ?? c];
+    const kind = NAMES[t.aliases[c] ?? c];
     if (kind)
       lines.push(
         `complete -c circuit -n ${q(`__fish_seen_subcommand_from ${last}`)} -a '(circuit __complete ${kind} 2>/dev/null)'`,
@@ -144,12 +145,13 @@ function fish(): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function completion(ctx: CliContext, args: ParsedArgs): Promise<void> {
+/** `circuit completion SHELL`: the script for the command table it is given (the CLI's own). */
+export async function completion(ctx: CliContext, args: ParsedArgs, table: CommandTable): Promise<void> {
   const [shell = ''] = expectPositional(args, 1, 1, 'circuit completion bash|zsh|fish');
-  const scripts: Record<string, () => string> = { bash, zsh, fish };
+  const scripts: Record<string, (t: CommandTable) => string> = { bash, zsh, fish };
   const make = scripts[shell];
   if (!make) throw new UsageError(`completion: unknown shell ${JSON.stringify(shell)} (bash, zsh or fish)`);
-  process.stdout.write(make());
+  process.stdout.write(make(table));
   void ctx;
 }
 

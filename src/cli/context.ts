@@ -1,10 +1,13 @@
+import { localContext } from '../api/context';
 import { LocalApi } from '../api/local';
 import type { Api } from '../api/types';
 import { type ParsedArgs, str } from '../args';
-import { parseCniPath } from '../cni/exec';
-import { baseEnv, stateDirFrom } from '../env';
-import { runCommand } from '../runner';
-import { StateStore } from '../state/store';
+
+/** What main hands the CLI: the parts it starts but must not import (cli/ never imports server/). */
+export interface CliHost {
+  /** `circuit server`: runs the daemon until it is stopped. */
+  server: (args: ParsedArgs) => Promise<void>;
+}
 
 export interface CliContext {
   api: Api;
@@ -14,29 +17,14 @@ export interface CliContext {
   args: ParsedArgs;
   out: (text: string) => void;
   close: () => void;
+  host: CliHost;
 }
 
 export function localApi(args: ParsedArgs): LocalApi {
-  return new LocalApi({
-    store: new StateStore(stateDirFrom(args.flags['state-dir'])),
-    deps: {
-      run: runCommand,
-      cniPath: parseCniPath(str(args.flags, 'cni-path') ?? process.env.CNI_PATH),
-      baseEnv: baseEnv(),
-    },
-    runcRoot: str(args.flags, 'runc-root'),
-    ...(str(args.flags, 'containerd') !== undefined
-      ? {
-          containerd: {
-            socket: str(args.flags, 'containerd') ?? '',
-            namespace: str(args.flags, 'containerd-namespace') ?? 'default',
-          },
-        }
-      : {}),
-  });
+  return new LocalApi(localContext(args.flags));
 }
 
-export async function makeContext(args: ParsedArgs, local = false): Promise<CliContext> {
+export async function makeContext(args: ParsedArgs, host: CliHost, local = false): Promise<CliContext> {
   const address = local
     ? undefined
     : (str(args.flags, 'address') ?? (process.env.CIRCUIT_ADDRESS || undefined));
@@ -57,5 +45,6 @@ export async function makeContext(args: ParsedArgs, local = false): Promise<CliC
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
     close,
+    host,
   };
 }

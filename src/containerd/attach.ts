@@ -1,9 +1,7 @@
-import type { LocalContext } from '../api/context';
-import { attachAll } from '../attach/attach';
-import { applyQosOrDetach } from '../attach/qos-link';
-import { UsageError } from '../errors';
-import { attachRequests } from '../hook/requests';
-import { isHostNetns, netnsRef } from '../netns';
+import { connectContainer } from '../connect/connect';
+import type { ConnectContext } from '../connect/context';
+import { attachRequests } from '../connect/requests';
+import { netnsRef } from '../netns';
 import type { Attachment } from '../state/schemas';
 import type { CtrContainer } from './client';
 import { annotationsFromLabels, recordId } from './labels';
@@ -13,7 +11,7 @@ import { annotationsFromLabels, recordId } from './labels';
  * and rollback semantics; the record is kept under the container's name and namespace.
  */
 export async function attachTask(
-  ctx: LocalContext,
+  ctx: ConnectContext,
   namespace: string,
   labelKey: string,
   c: CtrContainer,
@@ -21,28 +19,20 @@ export async function attachTask(
   source: 'containerd' | 'cli',
   requestsFrom?: Record<string, string>,
 ): Promise<Attachment[]> {
-  const netns = `/proc/${pid}/ns/net`;
-  if (isHostNetns(netns))
-    throw new UsageError(`container ${c.id} shares the host network namespace; circuit will not attach it`);
   const id = recordId(namespace, c.id);
+  const target = {
+    containerId: id,
+    pid,
+    netns: netnsRef(`/proc/${pid}/ns/net`),
+    source,
+    name: c.id,
+    namespace,
+  };
   const requests = attachRequests(
     ctx.store,
     c.id,
     requestsFrom ?? annotationsFromLabels(c.labels, labelKey),
     {},
   );
-  const atts = await attachAll(
-    ctx.store,
-    ctx.deps,
-    { containerId: id, pid, netns: netnsRef(netns), source, name: c.id, namespace },
-    requests,
-    { replaceStale: source === 'containerd' },
-  );
-  await applyQosOrDetach(
-    ctx.store,
-    ctx.deps,
-    id,
-    atts.map((a) => a.network),
-  );
-  return atts;
+  return connectContainer(ctx, target, requests, { replaceStale: source === 'containerd' });
 }

@@ -1,4 +1,4 @@
-import { ANNOTATION } from '../hook/annotations';
+import { ANNOTATION } from '../connect/annotations';
 
 export const DEFAULT_NETWORK_LABEL = 'io.circuit.network';
 export const RESTART_LABEL = 'io.circuit.restart';

@@ -1,7 +1,7 @@
-import type { LocalContext } from '../api/context';
-import { allContainers } from '../api/networks';
 import { detach } from '../attach/attach';
+import { allContainers } from '../attach/records';
 import { Coalescer } from '../coalesce';
+import type { ConnectContext } from '../connect/context';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { attachTask } from './attach';
@@ -40,7 +40,7 @@ export class ContainerdWatcher {
   private resync: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: LocalContext,
+    private readonly ctx: ConnectContext,
     private readonly opts: WatcherOptions,
     private readonly log: Logger,
   ) {}

@@ -1,9 +1,9 @@
-import type { LocalContext } from '../api/context';
-import { setQos } from '../api/qos';
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../attach/networks';
 import { Coalescer } from '../coalesce';
+import type { ConnectContext } from '../connect/context';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
+import { setQosOptions } from '../qos/set';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
 import type { DockerEngine } from './engine';
 import type { DockerEndpoint, DockerNet } from './links';
@@ -61,7 +61,7 @@ export class DockerSync {
   private warned = new Set<string>();
 
   constructor(
-    private readonly ctx: LocalContext,
+    private readonly ctx: ConnectContext,
     private readonly engine: DockerEngine,
     private readonly log: Logger,
   ) {}
@@ -234,7 +234,11 @@ export class DockerSync {
       await this.ctx.store.locked(() => applyOnAttach(this.ctx.store, this.ctx.deps.run, w.rec.id));
       if (Object.keys(w.labels).length)
         for (const a of w.fresh)
-          await setQos(this.ctx, { network: a.network, container: w.rec.id, options: w.labels });
+          await setQosOptions(this.ctx.store, this.ctx.deps.run, {
+            network: a.network,
+            container: w.rec.id,
+            options: w.labels,
+          });
     } catch (err) {
       this.log.log('warn', 'docker container QoS not applied', {
         container: w.rec.name,

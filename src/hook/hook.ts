@@ -1,9 +1,11 @@
-import { attachAll, detach } from '../attach/attach';
-import { applyQosOrDetach } from '../attach/qos-link';
+import { detach } from '../attach/attach';
 import type { ChainDeps } from '../cni/chain';
 import { parseCniPath } from '../cni/exec';
+import { ANNOTATION } from '../connect/annotations';
+import { connectContainer } from '../connect/connect';
+import { attachRequests } from '../connect/requests';
 import { baseEnv } from '../env';
-import { errorMessage, UsageError } from '../errors';
+import { errorMessage, noteRollbackFailure, rollbackFailures, UsageError } from '../errors';
 import { hookLog } from '../hooklog';
 import { netnsRef } from '../netns';
 import { readBundle } from '../oci/bundle';
@@ -11,8 +13,6 @@ import { parseOciState, readStdin } from '../oci/state';
 import { runLean } from '../runner';
 import { StateStore } from '../state/store';
 import { hasTopologyRecord } from '../topology/records';
-import { ANNOTATION } from './annotations';
-import { attachRequests } from './requests';
 import { type HookStage, hookAction } from './stage';
 
 /** Topology files: the io.circuit.topology annotation, else CIRCUIT_TOPOLOGY (FILE[:FILE...]). */
@@ -66,28 +66,18 @@ export async function runHook(opts: HookOptions): Promise<void> {
           })
         : [];
       log.networks = requests.map((r) => r.net.name);
-      const atts = requests.length
-        ? await attachAll(
-            store,
-            deps,
-            {
-              containerId: state.id,
-              netns: netnsRef(netnsPath),
-              bundle: state.bundle,
-              source: 'hook',
-              ...(state.pid ? { pid: state.pid } : {}),
-            },
-            requests,
-            { replaceStale: true },
-          )
-        : [];
-      if (atts.length)
-        await applyQosOrDetach(
-          store,
-          deps,
-          state.id,
-          atts.map((a) => a.network),
-        );
+      const atts = await connectContainer(
+        { store, deps },
+        {
+          containerId: state.id,
+          netns: netnsRef(netnsPath),
+          bundle: state.bundle,
+          source: 'hook',
+          ...(state.pid ? { pid: state.pid } : {}),
+        },
+        requests,
+        { replaceStale: true },
+      );
       log.ips = atts.flatMap((a) => a.ips);
       if (topology.length) {
         if (!state.pid) throw new UsageError(`container ${state.id}: a topology needs the container's pid`);
@@ -103,8 +93,12 @@ export async function runHook(opts: HookOptions): Promise<void> {
           );
         } catch (err) {
           // runc refuses the container: nothing of it may stay behind
-          if (atts.length) await detach(store, deps, state.id).catch(() => undefined);
-          throw err;
+          let failure: unknown = err;
+          if (atts.length)
+            await detach(store, deps, state.id).catch((rb: unknown) => {
+              failure = noteRollbackFailure(failure, `detaching ${state.id} from its networks`, rb);
+            });
+          throw failure;
         }
       }
     } else if (action === 'start') {
@@ -131,6 +125,8 @@ export async function runHook(opts: HookOptions): Promise<void> {
   } catch (err) {
     log.ok = false;
     log.error = errorMessage(err);
+    const rollback = rollbackFailures(err);
+    if (rollback.length) log.rollback = rollback;
     throw err;
   } finally {
     log.ms = Math.round((performance.now() - started) * 10) / 10;

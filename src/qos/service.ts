@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors';
+import { NotFoundError, noteRollbackFailure } from '../errors';
 import type { Runner } from '../runner';
 import type { Attachment, ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
@@ -80,9 +80,13 @@ async function transition(
       await program(store, run, ref, effective(after, ref.rec.id));
     }
   } catch (err) {
+    // the first error stays the reason; a restore that fails is added to it
+    let failure: unknown = err;
     for (const ref of done)
-      await program(store, run, ref, effective(before, ref.rec.id)).catch(() => undefined);
-    throw err;
+      await program(store, run, ref, effective(before, ref.rec.id)).catch((rb: unknown) => {
+        failure = noteRollbackFailure(failure, `restoring QoS of container ${ref.rec.id} on ${network}`, rb);
+      });
+    throw failure;
   }
   writeQos(store, network, after);
 }

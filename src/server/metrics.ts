@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { LocalApi } from '../api/local';
-import { allContainers } from '../api/networks';
+import { allContainers } from '../attach/records';
 import { errorMessage, UsageError } from '../errors';
 import { listServices } from '../lb/service';
 import { readStats } from '../lb/stats';

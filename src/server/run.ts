@@ -1,10 +1,8 @@
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { localContext } from '../api/context';
 import { type ClusterView, LocalApi } from '../api/local';
-import type { ParsedArgs } from '../args';
-import { expectPositional } from '../args';
-import type { CliContext } from '../cli/context';
-import { localApi } from '../cli/context';
+import { expectPositional, type ParsedArgs } from '../args';
 import { errorMessage } from '../errors';
 import { makeLogger } from '../log';
 import { VERSION } from '../version';
@@ -25,11 +23,11 @@ interface Part {
  * optional parts (metrics, containerd watcher, cluster registry, DNS). It owns no networking
  * logic: every call goes to the same LocalApi the CLI uses.
  */
-export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<void> {
+export async function runServer(args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit server [--address ADDR] [--metrics HOST:PORT] ...');
   const o = serverOptions(args);
   const log = makeLogger(o.level);
-  const base = localApi(args).ctx;
+  const base = localContext(args.flags);
   const parts: Part[] = [];
   const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
   let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;

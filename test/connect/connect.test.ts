@@ -24,7 +24,11 @@ describe('connect use-case', { timeout: 60_000 }, () => {
     assert.match(r.err, /^circuit: container \S+ on network \S+: no host-side device/);
     assert.match(r.err, /; rollback also failed: detaching \S+ from \S+: .*injected DEL failure/);
     const log = readFileSync(join(stateDir, 'hook.log'), 'utf8').trim().split('\n');
-    const last = JSON.parse(log[log.length - 1] ?? '{}') as { ok: boolean; error: string; rollback?: string[] };
+    const last = JSON.parse(log[log.length - 1] ?? '{}') as {
+      ok: boolean;
+      error: string;
+      rollback?: string[];
+    };
     assert.equal(last.ok, false);
     assert.match(last.error, /no host-side device/);
     assert.equal(last.rollback?.length, 1);

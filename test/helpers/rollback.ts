@@ -2,7 +2,7 @@
 // wrapper (first on PATH) that passes calls to the real tc until it is told to fail.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sh, TEST_PLUGINS, uid } from './sys';
+import { sh, uid } from './sys';
 
 /** A circuit-test network (no kernel objects) whose DEL always fails. */
 export function failingDelNetwork(dir: string): { name: string; file: string; recordDir: string } {

@@ -1,5 +1,6 @@
 // The hook is on every container's start path: its static import graph must not pull in the
-// CLI, the daemon, the API client or their libraries (they load lazily, elsewhere).
+// CLI, the daemon, the API client or their libraries (they load lazily, elsewhere). The layer
+// rules for the whole tree (where dynamic imports count too) are test/layers.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { build, type Metafile } from 'esbuild';
@@ -38,6 +39,8 @@ const FORBIDDEN = [
   // topologies load only when one is named (the record check is all a plain container pays)
   /^src\/topology\/(?!records\.ts$)/,
   /^src\/cni\/generate\.ts$/,
+  // QoS code loads only when a network has settings (the connect use-case checks for a file first)
+  /^src\/qos\//,
   /node_modules\/(@grpc|grpc-health-check|prom-client|protobufjs|execa|@redis|redis|dns-packet|yaml|@viz-js)\//,
   // zod's classic API (the hook uses zod/mini through src/schema.ts) and fs-patching graceful-fs
   /node_modules\/zod\/v4\/classic\//,

@@ -25,7 +25,11 @@ describe('hook rollback', { timeout: 60_000 }, () => {
     assert.match(r.err, /^circuit: .*missing\.yaml/);
     assert.match(r.err, /; rollback also failed: detaching \S+ from its networks: .*injected DEL failure/);
     const log = readFileSync(join(stateDir, 'hook.log'), 'utf8').trim().split('\n');
-    const last = JSON.parse(log[log.length - 1] ?? '{}') as { ok: boolean; error: string; rollback?: string[] };
+    const last = JSON.parse(log[log.length - 1] ?? '{}') as {
+      ok: boolean;
+      error: string;
+      rollback?: string[];
+    };
     assert.equal(last.ok, false);
     assert.match(last.error, /missing\.yaml/);
     assert.match(last.rollback?.[0] ?? '', /injected DEL failure/);

@@ -19,8 +19,14 @@ describe('qos set rollback', { timeout: 60_000 }, () => {
     });
     assert.equal(r.code, 5, r.err);
     assert.equal(r.err.split('\n').filter(Boolean).length, 1, `one line: ${r.err}`);
-    assert.match(r.err, /^circuit: tc on host-side \S+: RTNETLINK answers: Operation not permitted \(injected, call 3\)/);
-    assert.match(r.err, /; rollback also failed: restoring QoS of container \S+ on \S+: tc on \S+-side \S+: .*injected, call 4/);
+    assert.match(
+      r.err,
+      /^circuit: tc on host-side \S+: RTNETLINK answers: Operation not permitted \(injected, call 3\)/,
+    );
+    assert.match(
+      r.err,
+      /; rollback also failed: restoring QoS of container \S+ on \S+: tc on \S+-side \S+: .*injected, call 4/,
+    );
     assert.ok(tc.calls() >= 4, 'the restore was attempted');
     assert.equal(existsSync(join(lab.stateDir, 'qos', `${lab.net.name}.json`)), false, 'nothing stored');
   });

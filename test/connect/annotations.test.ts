@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { capabilityArgsFor, parseAnnotations, parseCniArgs, parsePorts } from '../../src/hook/annotations';
+import { capabilityArgsFor, parseAnnotations, parseCniArgs, parsePorts } from '../../src/connect/annotations';
 
 describe('annotations', () => {
   it('parses networks, positional ips and macs', () => {
