@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 
 /** A network namespace by path, with its inode at attach time (a recycled PID is never mistaken for it). */
 export interface NetnsRef {
@@ -31,12 +31,24 @@ export function netnsForDel(ref: NetnsRef): string {
   return netnsAlive(ref) ? ref.path : '';
 }
 
-/** True when `path` is the host's network namespace (pid 1's): circuit never configures that. */
+/** The host's network namespace: pid 1's, or (when that is hidden, e.g. in a sandbox) circuit's own. */
+function hostNetnsStat(): Stats | undefined {
+  for (const ref of ['/proc/1/ns/net', '/proc/self/ns/net']) {
+    try {
+      return statSync(ref);
+    } catch {
+      // hidden or gone: try the next
+    }
+  }
+  return undefined;
+}
+
+/** True when `path` is the host's network namespace: circuit never configures that. */
 export function isHostNetns(path: string): boolean {
+  const host = hostNetnsStat();
   try {
     const a = statSync(path);
-    const b = statSync('/proc/1/ns/net');
-    return a.ino === b.ino && a.dev === b.dev;
+    return host !== undefined && a.ino === host.ino && a.dev === host.dev;
   } catch {
     return false;
   }

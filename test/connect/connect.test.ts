@@ -1,7 +1,7 @@
 // The connect use-case (hook, API and containerd share it): when a container's QoS cannot be
 // applied its new attachments are undone; an undo that fails is reported with the first error.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ociBundle } from '../helpers/oci';
@@ -41,5 +41,33 @@ describe('connect use-case', { timeout: 60_000 }, () => {
       ['failed'],
       'the attachment that could not be undone is kept for gc',
     );
+  });
+
+  it('the host network namespace is refused on every way in (hook, network connect by pid)', (t) => {
+    const dir = tmpDir(t);
+    const stateDir = join(dir, 'state');
+    // a plugin that makes no kernel objects: were the refusal missing, nothing on the host changes
+    const net = failingDelNetwork(dir);
+    assert.equal(circuit(['network', 'create', net.file], { stateDir }).code, 0);
+    const b = ociBundle(dir, {
+      netnsPath: `/proc/${process.pid}/ns/net`, // this test runs in the host's netns
+      annotations: { 'io.circuit.network': net.name },
+    });
+    const hook = circuit(['hook', 'createRuntime'], { stateDir, input: b.state() });
+    assert.equal(hook.code, 2, hook.err);
+    assert.match(
+      hook.err,
+      /^circuit: container \S+ shares the host network namespace; circuit will not attach it\n$/,
+    );
+    // this test process runs in the host's network namespace
+    const cli = circuit(['network', 'connect', String(process.pid), net.name], { stateDir });
+    assert.equal(cli.code, 2, cli.err);
+    assert.match(
+      cli.err,
+      /^circuit: container \S+ shares the host network namespace; circuit will not attach it\n$/,
+    );
+    assert.equal(existsSync(net.recordDir) ? readdirSync(net.recordDir).length : 0, 0, 'no plugin ran');
+    const records = existsSync(join(stateDir, 'containers')) ? readdirSync(join(stateDir, 'containers')) : [];
+    assert.deepEqual(records, [], 'no container record');
   });
 });
