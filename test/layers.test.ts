@@ -13,7 +13,8 @@ const LAYERS: { name: string; folders: string[] }[] = [
     name: 'mechanisms',
     folders: ['cni', 'oci', 'container', 'attach', 'qos', 'lb', 'topology', 'dns', 'connect'],
   },
-  { name: 'integrations', folders: ['hook', 'containerd', 'cluster', 'docker'] },
+  // podman/: the Podman integration (being added next to docker/)
+  { name: 'integrations', folders: ['hook', 'containerd', 'cluster', 'docker', 'podman'] },
   { name: 'api', folders: ['api'] },
   { name: 'front ends', folders: ['cli', 'server'] },
   { name: 'main', folders: ['main'] },
