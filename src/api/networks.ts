@@ -1,11 +1,12 @@
 import { detach } from '../attach/attach';
-import { DOCKER_SOURCE, storedNetwork } from '../attach/networks';
+import { DOCKER_SOURCE } from '../attach/networks';
 import { versionCheck } from '../cni/chain';
 import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
 import { documentSubnets, overlaps } from '../cni/subnets';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';
+import { qosArea } from '../state/qos';
 import type { ContainerRecord, NetworkRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import type { LocalContext } from './context';
@@ -13,11 +14,9 @@ import type { CreateNetworkRequest, CreateNetworkResult, NetworkDetail, NetworkS
 
 const checked = (name: string) => validName(networkName, name, 'network name');
 
+/** Every readable container record (a corrupt one is skipped with one warning line). */
 export function allContainers(store: StateStore): ContainerRecord[] {
-  return store
-    .containerIds()
-    .map((id) => store.getContainer(id))
-    .filter((r): r is ContainerRecord => r !== undefined);
+  return store.allContainers();
 }
 
 function peersOf(records: ContainerRecord[], network: string): Peer[] {
@@ -35,11 +34,7 @@ function peersOf(records: ContainerRecord[], network: string): Peer[] {
 }
 
 function storedRecords(store: StateStore, except: string): NetworkRecord[] {
-  return store
-    .networkNames()
-    .filter((n) => n !== except)
-    .map((n) => store.getNetwork(n))
-    .filter((r): r is NetworkRecord => r !== undefined);
+  return store.allNetworks().filter((r) => r.name !== except);
 }
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,127}$/;
@@ -114,8 +109,9 @@ export async function createNetwork(
 
 export function listNetworks(ctx: LocalContext): NetworkSummary[] {
   const records = allContainers(ctx.store);
-  return ctx.store.networkNames().map((name) => {
-    const net = storedNetwork(ctx.store, name);
+  return ctx.store.allNetworks().map((rec) => {
+    const name = rec.name;
+    const net = parseNetworkConfig(rec.config, `network ${name}`);
     return {
       name,
       type: net.plugins[0]?.type ?? '',
@@ -154,7 +150,7 @@ export async function deleteNetwork(
       );
     }
     ctx.store.removeNetwork(name);
-    ctx.store.remove(`qos/${name}.json`);
+    qosArea(ctx.store).remove(name);
     return true;
   });
   return { deleted };

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { type NetworkConfig, parseNetworkConfig, parseNetworkConfigText } from '../cni/config';
 import { NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';
+import { DOCKER_SOURCE } from '../state/schemas';
 import type { StateStore } from '../state/store';
 
 const MAX_CONF_BYTES = 1024 * 1024;
@@ -41,10 +42,7 @@ export function attachableNetwork(store: StateStore, name: string): NetworkConfi
   return net;
 }
 
-/** The `source` of network and container records that circuit's Docker driver keeps. */
-export const DOCKER_SOURCE = 'docker';
-/** Container records of Docker containers are `docker.<container id, 12 hex>`. */
-export const DOCKER_ID_PREFIX = 'docker.';
+export { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../state/schemas';
 
 /** CNI_CONF is a path to a .conf/.conflist file, or the name of a stored network. */
 export function resolveCniConf(store: StateStore, value: string): NetworkConfig {

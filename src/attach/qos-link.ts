@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { ChainDeps } from '../cni/chain';
+import { qosArea } from '../state/qos';
 import type { StateStore } from '../state/store';
 import { detach } from './attach';
-
-const qosFile = (store: StateStore, network: string) => store.path(`qos/${network}.json`);
 
 /**
  * Apply stored QoS to a container's new attachments. The QoS code is loaded only when a
@@ -16,7 +14,7 @@ export async function applyQosOrDetach(
   containerId: string,
   networks: string[],
 ): Promise<void> {
-  if (!networks.some((n) => existsSync(qosFile(store, n)))) return;
+  if (!networks.some((n) => qosArea(store).has(n))) return;
   const { applyOnAttach } = await import('../qos/service');
   try {
     await store.locked(() => applyOnAttach(store, deps.run, containerId));
@@ -28,7 +26,7 @@ export async function applyQosOrDetach(
 
 /** Forget a container's own QoS entry on a network it leaves. Inside store.locked(). */
 export async function forgetQos(store: StateStore, network: string, containerId: string): Promise<void> {
-  if (!existsSync(qosFile(store, network))) return;
+  if (!qosArea(store).has(network)) return;
   const { forgetContainer } = await import('../qos/service');
   forgetContainer(store, network, containerId);
 }

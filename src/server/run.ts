@@ -30,6 +30,7 @@ export async function runServer(_ctx: CliContext, args: ParsedArgs): Promise<voi
   const o = serverOptions(args);
   const log = makeLogger(o.level);
   const base = localApi(args).ctx;
+  base.store.warn = (msg, fields) => log.log('warn', msg, fields);
   const parts: Part[] = [];
   const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
   let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;
