@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError } from '../errors';
 import { firstIssue } from '../names';
@@ -47,7 +47,10 @@ export class StateStore {
   warn: (msg: string, fields: { file: string; error: string }) => void = (msg, f) =>
     process.stderr.write(`circuit: warning: ${msg}: ${f.file}: ${f.error}\n`);
   private readonly warned = new Set<string>();
-  private formatChecked = false;
+  /** The marker says format 2, or this process upgraded or marked the dir. */
+  private formatKnown = false;
+  /** This process marked a dir that was empty (the marker goes again if it empties). */
+  private markedFresh = false;
 
   readonly networks = new JsonArea(this, 'networks', networkRecordSchema);
   readonly containers = new JsonArea(this, 'containers', containerRecordSchema, false);
@@ -56,20 +59,61 @@ export class StateStore {
 
   /**
    * Run fn holding the global state lock. The first time in a process, a state dir in an older
-   * layout is upgraded in place first (see upgrade.ts; idempotent, marked by `state-format`).
+   * layout is upgraded in place first (see upgrade.ts; idempotent, then marked by `state-format`).
    */
   locked<T>(fn: () => Promise<T>): Promise<T> {
     return withLock(this.root, async () => {
-      if (!this.formatChecked) {
-        if (this.format() < STATE_FORMAT) {
+      if (!this.formatKnown) {
+        if (this.format() >= STATE_FORMAT) this.formatKnown = true;
+        else if (this.holdsRecords()) {
           const { upgradeState } = await import('./upgrade');
           upgradeState(this);
           writeFileAtomic(this.path(FORMAT_FILE), `${STATE_FORMAT}\n`);
+          this.formatKnown = true;
         }
-        this.formatChecked = true;
       }
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        this.settleMarker();
+      }
     });
+  }
+
+  /**
+   * A dir that holds records carries the marker; an empty one (new, or emptied again by an undone
+   * first write) none, so a refused first command leaves nothing behind.
+   */
+  private settleMarker(): void {
+    if (this.formatKnown && !this.markedFresh) return;
+    const holds = this.holdsRecords();
+    if (holds && !this.formatKnown) {
+      writeFileAtomic(this.path(FORMAT_FILE), `${STATE_FORMAT}\n`);
+      this.formatKnown = true;
+      this.markedFresh = true;
+    } else if (!holds && this.markedFresh) {
+      rmSync(this.path(FORMAT_FILE), { force: true });
+      this.formatKnown = false;
+      this.markedFresh = false;
+    }
+  }
+
+  /** Whether any file but the lock, the hook log, the marker and temp files is in the state dir. */
+  private holdsRecords(): boolean {
+    const bookkeeping = new Set(['lock', 'hook.log', 'hook.log.1', FORMAT_FILE]);
+    const walk = (dir: string): boolean => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(this.path(dir), { withFileTypes: true });
+      } catch {
+        return false;
+      }
+      return entries.some((e) => {
+        if (e.name.startsWith('.') || (dir === '' && bookkeeping.has(e.name))) return false;
+        return e.isDirectory() ? walk(dir ? `${dir}/${e.name}` : e.name) : true;
+      });
+    };
+    return walk('');
   }
 
   /** The layout version of the state dir (1: written before the marker existed). */
@@ -153,7 +197,7 @@ export class StateStore {
   sweepTemps(alive: (pid: number) => boolean): string[] {
     const removed: string[] = [];
     const walk = (dir: string) => {
-      let entries: import('node:fs').Dirent[];
+      let entries: Dirent[];
       try {
         entries = readdirSync(this.path(dir), { withFileTypes: true });
       } catch {

@@ -186,4 +186,22 @@ describe('state upgrade from format 1', () => {
     const { unrepairableCorrupt } = await import('../../src/state/check');
     assert.match(unrepairableCorrupt(store).join('\n'), /lb-owned\.json.*could not be merged/);
   });
+
+  it('a new dir is marked with its first record; an undone first write leaves nothing', async (t) => {
+    const dir = join(tmpDir(t), 'state');
+    const store = new StateStore(dir);
+    const rec = {
+      id: 'c1',
+      netns: { path: '/x' },
+      source: 'hook' as const,
+      createdAt: '',
+      attachments: [{ network: 'n', ifName: 'eth0', status: 'adding' as const, ips: [], updatedAt: '' }],
+    };
+    await store.locked(async () => store.putContainer(rec));
+    assert.equal(store.format(), 2);
+    await store.locked(async () => store.removeContainer('c1'));
+    assert.deepEqual(snapshot(dir), {});
+    await store.locked(async () => store.putContainer(rec));
+    assert.deepEqual(Object.keys(snapshot(dir)).sort(), ['containers/c1.json', 'state-format']);
+  });
 });
