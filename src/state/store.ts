@@ -7,6 +7,7 @@ import * as z from '../schema';
 import { JsonArea } from './area';
 import { writeFileAtomic } from './atomic';
 import { cacheFileName, legacyCacheFileName } from './cache-names';
+import { CorruptRecordError } from './corrupt';
 import { withLock } from './lock';
 import {
   type CacheEntry,
@@ -17,6 +18,8 @@ import {
   networkRecordSchema,
 } from './schemas';
 
+export { CorruptRecordError } from './corrupt';
+
 export const DEFAULT_STATE_DIR = '/var/lib/circuit';
 
 /** The layout version this code writes (the marker file `state-format` in the state dir). */
@@ -24,16 +27,6 @@ export const STATE_FORMAT = 2;
 export const FORMAT_FILE = 'state-format';
 
 const CACHE_DIR = 'cache/results';
-
-/** A record that exists but does not parse: exit 6, and `circuit gc` reports it. */
-export class CorruptRecordError extends StateError {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`state file ${file} is corrupt (${reason}); run "circuit gc" to repair`);
-  }
-}
 
 /**
  * The state directory. Every read-modify-write happens inside `locked()`.

@@ -1,8 +1,9 @@
 import * as z from '../schema';
 import { cacheFileName, isLegacyCacheFile } from './cache-names';
+import { CorruptRecordError } from './corrupt';
 import { type OwnedObject, ownedLedger } from './owned';
 import { type CacheEntry, DOCKER_ID_PREFIX } from './schemas';
-import { CorruptRecordError, type StateStore } from './store';
+import type { StateStore } from './store';
 
 /** Format 1's ledgers, merged into owned.json. */
 const LEGACY_LB_OWNED = 'lb-owned.json';
