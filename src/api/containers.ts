@@ -95,8 +95,7 @@ export function storedContainerId(ctx: LocalContext, spec: string): string | und
   }
   if (/^\d+$/.test(spec)) {
     const pid = Number(spec);
-    for (const id of ctx.store.containerIds()) if (ctx.store.getContainer(id)?.pid === pid) return id;
-    return undefined;
+    return ctx.store.allContainers().find((r) => r.pid === pid)?.id;
   }
   if (!containerId.safeParse(spec).success) {
     throw new UsageError(`invalid container ${JSON.stringify(spec)}: not a runc id or a pid`);

@@ -8,6 +8,7 @@ import { storedNetwork } from '../cni/stored';
 import { documentSubnets, overlaps } from '../cni/subnets';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';
+import { qosArea } from '../state/qos';
 import type { ContainerRecord, NetworkRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import type { LocalContext } from './context';
@@ -30,11 +31,7 @@ function peersOf(records: ContainerRecord[], network: string): Peer[] {
 }
 
 function storedRecords(store: StateStore, except: string): NetworkRecord[] {
-  return store
-    .networkNames()
-    .filter((n) => n !== except)
-    .map((n) => store.getNetwork(n))
-    .filter((r): r is NetworkRecord => r !== undefined);
+  return store.allNetworks().filter((r) => r.name !== except);
 }
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,127}$/;
@@ -109,8 +106,9 @@ export async function createNetwork(
 
 export function listNetworks(ctx: LocalContext): NetworkSummary[] {
   const records = allContainers(ctx.store);
-  return ctx.store.networkNames().map((name) => {
-    const net = storedNetwork(ctx.store, name);
+  return ctx.store.allNetworks().map((rec) => {
+    const name = rec.name;
+    const net = parseNetworkConfig(rec.config, `network ${name}`);
     return {
       name,
       type: net.plugins[0]?.type ?? '',
@@ -149,7 +147,7 @@ export async function deleteNetwork(
       );
     }
     ctx.store.removeNetwork(name);
-    ctx.store.remove(`qos/${name}.json`);
+    qosArea(ctx.store).remove(name);
     return true;
   });
   return { deleted };

@@ -293,6 +293,7 @@ export const fromWire = {
     repaired: strs(w.repaired),
     cniGc: strs(w.cniGc),
     errors: strs(w.errors),
+    corrupt: strs(w.corrupt),
   }),
   node: (w: Wire): NodeInfo => ({
     name: s(w.name),

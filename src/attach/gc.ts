@@ -5,8 +5,9 @@ import { resultAddresses } from '../cni/result';
 import { errorMessage, StateError } from '../errors';
 import { netnsAlive, netnsForDel } from '../netns';
 import { pidAlive } from '../proc';
-import { type CacheEntry, type ContainerRecord, cacheEntrySchema } from '../state/schemas';
-import type { StateStore } from '../state/store';
+import { unrepairableCorrupt } from '../state/check';
+import type { CacheEntry, ContainerRecord } from '../state/schemas';
+import { CorruptRecordError, type StateStore } from '../state/store';
 import { releaseAttachment } from './attach';
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from './networks';
 
@@ -15,6 +16,8 @@ export interface GcReport {
   repaired: string[];
   cniGc: string[];
   errors: string[];
+  /** Corrupt records gc cannot rebuild (networks, QoS, services, Docker's, the ledger): exit 6. */
+  corrupt: string[];
 }
 
 interface CacheFile {
@@ -26,10 +29,11 @@ function readCaches(store: StateStore, report: GcReport): CacheFile[] {
   const out: CacheFile[] = [];
   for (const file of store.cacheFiles()) {
     try {
-      const entry = store.readJson(`cache/results/${file}`, cacheEntrySchema);
+      const entry = store.readCacheFile(file);
       if (entry) out.push({ file, entry });
     } catch (err) {
-      store.remove(`cache/results/${file}`);
+      if (!(err instanceof StateError)) throw err;
+      store.removeCacheFile(file);
       report.repaired.push(`removed corrupt cache file ${file}: ${errorMessage(err)}`);
     }
   }
@@ -46,10 +50,11 @@ async function delFromCache(deps: ChainDeps, entry: CacheEntry, netns: string): 
  * 1. container records whose netns is gone (or that failed) → DEL + forget;
  * 2. corrupt container records → rebuilt from the cache, or released;
  * 3. cache entries no record owns → DEL + forget;
- * 4. CNI GC (1.1.0 networks) with the attachments that remain.
+ * 4. CNI GC (1.1.0 networks) with the attachments that remain;
+ * 5. corrupt records of the other areas are reported (`corrupt`): gc cannot rebuild them.
  */
 export async function collectGarbage(store: StateStore, deps: ChainDeps): Promise<GcReport> {
-  const report: GcReport = { released: [], repaired: [], cniGc: [], errors: [] };
+  const report: GcReport = { released: [], repaired: [], cniGc: [], errors: [], corrupt: [] };
   for (const f of store.sweepTemps(pidAlive))
     report.repaired.push(`removed temp file ${f} of a killed writer`);
   const live = new Map<string, ContainerRecord>();
@@ -124,7 +129,7 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
       continue;
     try {
       await delFromCache(deps, entry, owner ? netnsForDel(owner.netns) : '');
-      store.remove(`cache/results/${file}`);
+      store.removeCacheFile(file);
       report.released.push({
         container: entry.containerId,
         network: entry.networkName,
@@ -145,8 +150,10 @@ export async function collectGarbage(store: StateStore, deps: ChainDeps): Promis
       );
       if (await gcChain(deps, net, valid)) report.cniGc.push(name);
     } catch (err) {
+      if (err instanceof CorruptRecordError) continue; // in `corrupt` below
       report.errors.push(`gc ${name}: ${errorMessage(err)}`);
     }
   }
+  report.corrupt.push(...unrepairableCorrupt(store));
   return report;
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { type NetworkConfig, parseNetworkConfigText } from '../cni/config';
 import { storedNetwork } from '../cni/stored';
 import { NotFoundError, UsageError } from '../errors';
+import { DOCKER_SOURCE } from '../state/schemas';
 import type { StateStore } from '../state/store';
 
 const MAX_CONF_BYTES = 1024 * 1024;
@@ -33,10 +34,7 @@ export function attachableNetwork(store: StateStore, name: string): NetworkConfi
   return net;
 }
 
-/** The `source` of network and container records that circuit's Docker driver keeps. */
-export const DOCKER_SOURCE = 'docker';
-/** Container records of Docker containers are `docker.<container id, 12 hex>`. */
-export const DOCKER_ID_PREFIX = 'docker.';
+export { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../state/schemas';
 
 /** CNI_CONF is a path to a .conf/.conflist file, or the name of a stored network. */
 export function resolveCniConf(store: StateStore, value: string): NetworkConfig {

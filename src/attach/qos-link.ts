@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
+import { qosArea } from '../state/qos';
 import type { StateStore } from '../state/store';
-
-const qosFile = (store: StateStore, network: string) => store.path(`qos/${network}.json`);
 
 /** True when a network has stored QoS settings (checked before loading the QoS code). */
 export function hasQos(store: StateStore, network: string): boolean {
-  return existsSync(qosFile(store, network));
+  return qosArea(store).has(network);
 }
 
 /** Forget a container's own QoS entry on a network it leaves. Inside store.locked(). */

@@ -1,10 +1,7 @@
 import type { ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
 
-/** Every container record in the state dir. */
+/** Every readable container record (a corrupt one is skipped with one warning line). */
 export function allContainers(store: StateStore): ContainerRecord[] {
-  return store
-    .containerIds()
-    .map((id) => store.getContainer(id))
-    .filter((r): r is ContainerRecord => r !== undefined);
+  return store.allContainers();
 }

@@ -23,10 +23,14 @@ export async function gc(ctx: CliContext, args: ParsedArgs): Promise<void> {
     for (const r of report.released) ctx.out(`released ${r.container} from ${r.network} (${r.ifName})`);
     for (const r of report.repaired) ctx.out(r);
     for (const n of report.cniGc) ctx.out(`CNI GC ran for network ${n}`);
+    for (const c of report.corrupt) ctx.out(`cannot repair: ${c}`);
     ctx.out(
-      `gc: ${report.released.length} released, ${report.repaired.length} repaired, ${report.errors.length} errors`,
+      `gc: ${report.released.length} released, ${report.repaired.length} repaired, ${report.errors.length} errors, ${report.corrupt.length} corrupt`,
     );
   }
+  // a record gc cannot rebuild is data loss (6) and outranks a failed release (5)
+  if (report.corrupt.length)
+    throw new CircuitError(`gc: cannot repair ${report.corrupt.join('; ')}`, ExitCode.state);
   if (report.errors.length) throw new CircuitError(`gc: ${report.errors.join('; ')}`, ExitCode.plugin);
 }
 

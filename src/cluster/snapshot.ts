@@ -34,15 +34,7 @@ export function snapshot(records: ContainerRecord[]): Map<string, AttRow[]> {
   return out;
 }
 
+/** The records to publish (a corrupt one is skipped with one warning line: gc's business). */
 export function localRecords(store: StateStore): ContainerRecord[] {
-  const out: ContainerRecord[] = [];
-  for (const id of store.containerIds()) {
-    try {
-      const r = store.getContainer(id);
-      if (r) out.push(r);
-    } catch {
-      // a corrupt record is gc's business; publish the rest
-    }
-  }
-  return out;
+  return store.allContainers();
 }

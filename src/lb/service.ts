@@ -1,31 +1,38 @@
-import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Runner } from '../runner';
+import { lbServices } from '../state/lb';
+import { ownedLedger } from '../state/owned';
 import type { StateStore } from '../state/store';
 import { applyIpvs, applyNft, ipvsAvailable } from './apply';
 import { serviceKey } from './ipvs-plan';
-import { checkBackendSupport, type Service, sameService, serviceSchema, type Target } from './spec';
+import { checkBackendSupport, type Service, sameService, type Target } from './spec';
 
-const ownedSchema = z.object({ ipvs: z.array(z.string()) });
-
+/** Every readable service (lists, metrics: a corrupt one is skipped with a warning). */
 export function listServices(store: StateStore): Service[] {
-  return store
-    .list('lb')
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => store.readJson(`lb/${f}`, serviceSchema))
-    .filter((s): s is Service => s !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return lbServices(store).all();
+}
+
+/**
+ * Every service, for a change: the kernel is rendered from all of them, so a corrupt one fails the
+ * change (exit 6) instead of silently dropping that service from the kernel.
+ */
+function allForChange(store: StateStore): Service[] {
+  return lbServices(store).strictAll();
 }
 
 export function getService(store: StateStore, name: string): Service {
-  const s = store.readJson(`lb/${name}.json`, serviceSchema);
+  const s = lbServices(store).get(name);
   if (!s) throw new NotFoundError(`service ${name} not found`);
   return s;
 }
 
 /** Every IPVS service key circuit ever programmed (so only those are ever removed from the kernel). */
 function owned(store: StateStore): Set<string> {
-  return new Set(store.readJson('lb-owned.json', ownedSchema)?.ipvs ?? []);
+  return new Set(
+    ownedLedger(store)
+      .list(['ipvs'])
+      .map((o) => o.name),
+  );
 }
 
 /**
@@ -43,14 +50,16 @@ export async function commit(
   const ipvsKeys = next.filter((s) => s.backend === 'ipvs').map(serviceKey);
   if (ipvsKeys.length > 0 || own.size > 0 || changed.some((s) => s.backend === 'ipvs')) {
     await applyIpvs(run, next, new Set([...own, ...ipvsKeys]));
-    if (ipvsKeys.length) store.writeJson('lb-owned.json', { ipvs: ipvsKeys });
-    else store.remove('lb-owned.json');
+    ownedLedger(store).replace(
+      ['ipvs'],
+      ipvsKeys.map((name) => ({ kind: 'ipvs' as const, name })),
+    );
   }
   await applyNft(run, next);
   const names = new Set(next.map((s) => s.name));
   for (const s of changed) {
-    if (names.has(s.name)) store.writeJson(`lb/${s.name}.json`, s);
-    else store.remove(`lb/${s.name}.json`);
+    if (names.has(s.name)) lbServices(store).put(s);
+    else lbServices(store).remove(s.name);
   }
 }
 
@@ -75,7 +84,7 @@ export async function createService(
   svc: Service,
 ): Promise<'created' | 'exists'> {
   checkBackendSupport(svc);
-  const all = listServices(store);
+  const all = allForChange(store);
   const existing = all.find((s) => s.name === svc.name);
   if (existing) {
     if (sameService(existing, svc)) return 'exists';
@@ -97,7 +106,7 @@ async function updateTargets(
   name: string,
   change: (targets: Target[]) => { targets: Target[]; changes: number },
 ): Promise<number> {
-  const all = listServices(store);
+  const all = allForChange(store);
   const svc = all.find((s) => s.name === name);
   if (!svc) throw new NotFoundError(`service ${name} not found`);
   const { targets, changes } = change(svc.targets);
@@ -139,7 +148,7 @@ export function removeTargets(store: StateStore, run: Runner, name: string, drop
 }
 
 export async function deleteServices(store: StateStore, run: Runner, names: string[]): Promise<string[]> {
-  const all = listServices(store);
+  const all = allForChange(store);
   const gone = all.filter((s) => names.includes(s.name));
   if (gone.length > 0)
     await commit(
@@ -153,7 +162,7 @@ export async function deleteServices(store: StateStore, run: Runner, names: stri
 
 /** Re-program every service from state (after a reboot, `ipvsadm -C` or `nft flush ruleset`). */
 export async function restoreAll(store: StateStore, run: Runner): Promise<number> {
-  const all = listServices(store);
+  const all = allForChange(store);
   await commit(store, run, all, all);
   return all.length;
 }

@@ -1,32 +1,16 @@
 import ipaddr from 'ipaddr.js';
-import { z } from 'zod';
 import { UsageError } from '../errors';
-import { networkName } from '../names';
+import {
+  SCHEDULERS,
+  type Scheduler,
+  type Service,
+  serviceSchema,
+  type Target,
+  targetSchema,
+} from '../state/lb';
 
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh'] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+export { SCHEDULERS, type Scheduler, type Service, serviceSchema, type Target, targetSchema };
 export const NFT_SCHEDULERS: readonly Scheduler[] = ['rr', 'wrr', 'sh', 'dh'];
-
-export const targetSchema = z.object({
-  addr: z.string(),
-  port: z.number().int().min(1).max(65535),
-  weight: z.number().int().min(0).max(65535),
-});
-export type Target = z.infer<typeof targetSchema>;
-
-export const serviceSchema = z.object({
-  name: networkName,
-  addr: z.string(),
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['tcp', 'udp']),
-  scheduler: z.enum(SCHEDULERS),
-  persistent: z.number().int().positive().optional(),
-  forward: z.enum(['masq', 'route', 'tunnel']),
-  backend: z.enum(['ipvs', 'nftables']),
-  targets: z.array(targetSchema),
-  createdAt: z.string(),
-});
-export type Service = z.infer<typeof serviceSchema>;
 
 export interface Endpoint {
   addr: string;

@@ -27,9 +27,12 @@ export function hostDevice(cache: CacheEntry | undefined): string | undefined {
   return outside.length === 1 ? outside[0] : undefined;
 }
 
-/** Both QoS devices of an attachment. A missing host side is reported when it is needed. */
+/**
+ * Both QoS devices of an attachment: the host side from the record (a Docker endpoint's veth) or
+ * else from the cached result. A missing host side is reported when it is needed.
+ */
 export function attachmentTargets(rec: ContainerRecord, att: Attachment, cache: CacheEntry | undefined) {
-  const host = hostDevice(cache);
+  const host = att.hostDevice ?? hostDevice(cache);
   const container: QosTarget | undefined = netnsAlive(rec.netns)
     ? { side: 'container', dev: att.ifName, netns: rec.netns.path }
     : undefined;

@@ -1,22 +1,20 @@
 import { NotFoundError, noteRollbackFailure } from '../errors';
 import type { Runner } from '../runner';
+import { qosArea } from '../state/qos';
 import type { Attachment, ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import { programDevice, readDevice, readDrops } from './apply';
 import { attachmentTargets, missingDevice, type QosTarget } from './devices';
 import { describeObserved, describeSpec, drift, parseObserved } from './observe';
 import { sides, UNSHAPED_RATE } from './plan';
-import { type QosFile, type QosSpec, qosFileSchema } from './spec';
-
-const fileOf = (network: string) => `qos/${network}.json`;
+import type { QosFile, QosSpec } from './spec';
 
 export function readQos(store: StateStore, network: string): QosFile | undefined {
-  return store.readJson(fileOf(network), qosFileSchema);
+  return qosArea(store).get(network);
 }
 
 function writeQos(store: StateStore, network: string, file: QosFile): void {
-  if (!file.network && Object.keys(file.containers).length === 0) store.remove(fileOf(network));
-  else store.writeJson(fileOf(network), file);
+  qosArea(store).put(network, file);
 }
 
 /** Per-container settings override the network's. */
@@ -31,10 +29,9 @@ interface AttRef {
 
 function attachmentsOn(store: StateStore, network: string): AttRef[] {
   const out: AttRef[] = [];
-  for (const id of store.containerIds()) {
-    const rec = store.getContainer(id);
-    for (const att of rec?.attachments ?? []) {
-      if (rec && att.network === network && att.status === 'attached') out.push({ rec, att });
+  for (const rec of store.allContainers()) {
+    for (const att of rec.attachments) {
+      if (att.network === network && att.status === 'attached') out.push({ rec, att });
     }
   }
   return out;

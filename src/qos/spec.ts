@@ -1,28 +1,7 @@
 import { UsageError } from '../errors';
-import * as z from '../schema';
+import type { QosSpec } from '../state/qos';
 
-/** What `qos set` stores: numbers in base units (bit/s, bytes, microseconds, percent). */
-export const qosSpecSchema = z.object({
-  direction: z.enum(['ingress', 'egress', 'both']),
-  rate: z.optional(z.int().check(z.positive())),
-  ceiling: z.optional(z.int().check(z.positive())),
-  burst: z.optional(z.int().check(z.positive())),
-  cburst: z.optional(z.int().check(z.positive())),
-  priority: z.optional(z.int().check(z.gte(0), z.lte(7))),
-  delay: z.optional(z.int().check(z.nonnegative())),
-  jitter: z.optional(z.int().check(z.nonnegative())),
-  loss: z.optional(z.number().check(z.gte(0), z.lte(100))),
-  duplicate: z.optional(z.number().check(z.gte(0), z.lte(100))),
-  corrupt: z.optional(z.number().check(z.gte(0), z.lte(100))),
-  reorder: z.optional(z.number().check(z.gte(0), z.lte(100))),
-});
-export type QosSpec = z.infer<typeof qosSpecSchema>;
-
-export const qosFileSchema = z.object({
-  network: z.optional(qosSpecSchema),
-  containers: z.record(z.string(), qosSpecSchema),
-});
-export type QosFile = z.infer<typeof qosFileSchema>;
+export { type QosFile, type QosSpec, qosFileSchema, qosSpecSchema } from '../state/qos';
 
 export function hasShaping(s: QosSpec): boolean {
   return s.rate !== undefined;

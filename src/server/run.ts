@@ -28,6 +28,7 @@ export async function runServer(args: ParsedArgs): Promise<void> {
   const o = serverOptions(args);
   const log = makeLogger(o.level);
   const base = localContext(args.flags);
+  base.store.warn = (msg, fields) => log.log('warn', msg, fields);
   const parts: Part[] = [];
   const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
   let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;

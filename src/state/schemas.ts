@@ -1,6 +1,11 @@
 import { containerId, ifName, networkName } from '../names';
 import * as z from '../schema';
 
+/** The `source` of network and container records that circuit's Docker driver keeps. */
+export const DOCKER_SOURCE = 'docker';
+/** Container records of Docker containers are `docker.<container id, 12 hex>`. */
+export const DOCKER_ID_PREFIX = 'docker.';
+
 export const networkRecordSchema = z.object({
   name: networkName,
   /** The conflist document (re-validated with parseNetworkConfig on use). */
@@ -19,6 +24,11 @@ export const attachmentSchema = z.object({
   status: attachmentStatus,
   ips: z.array(z.string()),
   mac: z.optional(z.string()),
+  /**
+   * The host-side device when no CNI result names it: a Docker endpoint's host veth (Docker's
+   * driver, not CNI, made it). Readers prefer it to the cache entry's result.
+   */
+  hostDevice: z.optional(ifName),
   error: z.optional(z.string()),
   /** pid of the process with an ADD/DEL in flight (status adding/deleting). */
   owner: z.optional(z.int().check(z.positive())),
