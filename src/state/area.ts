@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Schema } from '../schema';
-import type { StateStore } from './store';
+import type { StateFiles } from './files';
 
 /**
  * One state area: a directory of JSON records, one file per key (`<dir>/<key>.json`), all of one
@@ -10,7 +10,7 @@ import type { StateStore } from './store';
  */
 export class JsonArea<T> {
   constructor(
-    private readonly store: StateStore,
+    private readonly store: StateFiles,
     readonly dir: string,
     private readonly schema: Schema<T>,
     /** false for records a reboot makes moot (see writeFileAtomic). */

@@ -1,5 +1,5 @@
 import * as z from '../schema';
-import type { StateStore } from './store';
+import type { StateFiles } from './files';
 
 /**
  * One ledger of the shared kernel objects circuit created and so may remove: IPVS services
@@ -25,7 +25,7 @@ export const ownedLedgerSchema = z.object({ owned: z.array(ownedObject) });
 export const sameObject = (a: OwnedObject, b: OwnedObject) =>
   a.kind === b.kind && a.ns === b.ns && a.name === b.name;
 
-export function ownedLedger(store: StateStore) {
+export function ownedLedger(store: StateFiles) {
   const all = (): OwnedObject[] => store.readJson(OWNED_FILE, ownedLedgerSchema)?.owned ?? [];
   const write = (list: OwnedObject[]) => {
     if (list.length) store.writeJson(OWNED_FILE, { owned: list });

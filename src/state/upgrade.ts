@@ -1,9 +1,9 @@
 import * as z from '../schema';
 import { cacheFileName, isLegacyCacheFile } from './cache-names';
 import { CorruptRecordError } from './corrupt';
+import type { StateFiles } from './files';
 import { type OwnedObject, ownedLedger } from './owned';
 import { type CacheEntry, DOCKER_ID_PREFIX } from './schemas';
-import type { StateStore } from './store';
 
 /** Format 1's ledgers, merged into owned.json. */
 const LEGACY_LB_OWNED = 'lb-owned.json';
@@ -32,7 +32,7 @@ export const LEGACY_FILES = [LEGACY_LB_OWNED, LEGACY_TOPOLOGY_OWNED];
  * 3. the Docker sync's fake cache entries (`docker.*`) → `hostDevice` on the container record's
  *    attachment; the entry goes.
  */
-export function upgradeState(store: StateStore): string[] {
+export function upgradeState(store: StateFiles): string[] {
   const done: string[] = [];
   const skip = <T>(read: () => T | undefined) => store.skipCorrupt(read);
 
@@ -69,8 +69,8 @@ export function upgradeState(store: StateStore): string[] {
 }
 
 /** The host veth named in a fake entry, moved to the record; false when the record is corrupt. */
-function dockerEntryToRecord(store: StateStore, entry: CacheEntry): boolean {
-  let rec: ReturnType<StateStore['getContainer']>;
+function dockerEntryToRecord(store: StateFiles, entry: CacheEntry): boolean {
+  let rec: ReturnType<StateFiles['getContainer']>;
   try {
     rec = store.getContainer(entry.containerId);
   } catch (err) {
