@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { CircuitError, ExitCode } from '../errors';
+import { fromWire } from './client-wire';
 import { Status } from './status';
 import { loadApi, parseAddress } from './transport';
 import type { Api } from './types';
-import { fromWire } from './wire';
 
 type Wire = Record<string, unknown>;
 type Unary = (

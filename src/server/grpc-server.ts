@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { LocalApi } from '../api/local';
 import { Status, statusOf } from '../api/status';
 import { loadApi, type Target } from '../api/transport';
-import { HANDLERS } from '../api/wire';
+import { HANDLERS } from '../api/server-wire';
 import { CircuitError, ExitCode, UsageError } from '../errors';
 import type { TlsFiles } from './listen';
 import type { Logger } from './log';
