@@ -2,6 +2,7 @@ import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import type { IpRow, NodeInfo } from '../api/types';
 import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
+import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../server/log';
 import type { StateStore } from '../state/store';
 import { Keys } from './keys';
@@ -41,7 +42,8 @@ type Client = Awaited<ReturnType<typeof newClient>>;
  * the cluster-wide queries. Redis being away never stops the node: queries fall back to local
  * answers, the client reconnects with backoff, and each up/down change is logged once.
  */
-export class ClusterRegistry {
+export class ClusterRegistry implements Service {
+  readonly name = 'cluster';
   private client: Client | undefined;
   private up = false;
   private everUp = false;
@@ -99,16 +101,17 @@ export class ClusterRegistry {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Heartbeat and state watch stop at once; a publish in progress has until the deadline. */
+  async stop(deadline: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
     this.watcher?.close();
-    await this.publisher.settled();
+    await settleBy(this.publisher.settled(), deadline);
     const c = this.client;
     this.client = undefined;
     this.up = false;
-    if (c?.isOpen) await c.quit().catch(() => undefined);
-    else c?.destroy?.();
+    if (c?.isOpen && (await settleBy(c.quit(), deadline))) return;
+    c?.destroy?.();
   }
 
   private down(why: string): void {
