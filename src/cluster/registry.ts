@@ -110,8 +110,9 @@ export class ClusterRegistry implements Service {
     const c = this.client;
     this.client = undefined;
     this.up = false;
-    if (c?.isOpen && (await settleBy(c.quit(), deadline))) return;
-    c?.destroy?.();
+    // a client still reconnecting would wait for Redis to come back: cut it
+    if (c?.isReady && (await settleBy(c.quit(), deadline))) return;
+    if (c?.isOpen) c.destroy();
   }
 
   private down(why: string): void {
