@@ -7,6 +7,7 @@ import type { GcReport } from '../attach/gc';
 import type { Service } from '../lb/spec';
 import type { TargetStats } from '../lb/stats';
 import type { QosRow } from '../qos/service';
+import type { ContainerReport } from '../topology/service';
 import type { CheckResult, IpRow, NetworkDetail, NetworkSummary, NodeInfo, Peer } from './types';
 
 type Wire = Record<string, unknown>;
@@ -102,6 +103,20 @@ export const fromWire = {
     cniGc: strs(w.cniGc),
     errors: strs(w.errors),
   }),
+  report: (w: Wire): ContainerReport => {
+    const commands = arr(w.commands).map((c) => ({
+      command: strs(c.command),
+      exitCode: n(c.exitCode),
+      output: s(c.output),
+      ...optional('failure', c.failure as string | undefined),
+    }));
+    return {
+      container: s(w.container),
+      status: s(w.status) as ContainerReport['status'],
+      links: strs(w.links),
+      ...(commands.length ? { commands } : {}),
+    };
+  },
   node: (w: Wire): NodeInfo => ({
     name: s(w.name),
     version: s(w.version),

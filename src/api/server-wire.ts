@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors';
 import { firstIssue } from '../names';
-import type { Api, CreateNetworkRequest } from './types';
+import type { Api, CreateNetworkRequest, TopologyRequest } from './types';
 
 type Wire = Record<string, unknown>;
 const MAX_TEXT = 4096;
@@ -100,6 +100,24 @@ const container = z.object({ container: text });
 const optName = z.object({ name: opt });
 const netAndContainer = z.object({ network: text, container: opt });
 
+const topologySchema = z.object({
+  files: z
+    .array(
+      z.object({
+        name: text.min(1, 'a file without a name'),
+        content: z.string().max(MAX_DOC, 'a topology file larger than 1 MiB'),
+      }),
+    )
+    .min(1, 'no topology file given')
+    .max(64, 'at most 64 topology files'),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name'), text),
+});
+
+function topologyRequest(raw: unknown): TopologyRequest {
+  const r = parse(topologySchema, raw);
+  return { files: r.files, env: r.env };
+}
+
 /** Server side: RPC name → handler (decode and validate, call the API, encode). */
 export const HANDLERS: Record<string, Record<string, (api: Api, raw: unknown) => Promise<Wire>>> = {
   NetworkService: {
@@ -185,5 +203,18 @@ export const HANDLERS: Record<string, Record<string, (api: Api, raw: unknown) =>
   },
   ClusterService: {
     ListNodes: async (api) => ({ nodes: await api.clusterNodes() }),
+  },
+  TopologyService: {
+    CheckTopology: async (api, raw) => ({ ...(await api.topologyCheck(topologyRequest(raw))) }),
+    ShowTopology: async (api, raw) => ({
+      topologyJson: JSON.stringify(await api.topologyShow(topologyRequest(raw))),
+    }),
+    ApplyTopology: async (api, raw) => {
+      const { runcRoot } = parse(z.object({ runcRoot: opt }), raw);
+      const req = topologyRequest(raw);
+      return { reports: await api.topologyApply(runcRoot !== undefined ? { ...req, runcRoot } : req) };
+    },
+    DeleteTopology: async (api, raw) => ({ reports: await api.topologyDelete(topologyRequest(raw)) }),
+    DotTopology: async (api, raw) => ({ dot: await api.topologyDot(topologyRequest(raw)) }),
   },
 };
