@@ -116,15 +116,34 @@ async function runBun(b: BunSpawn, cmd: Command): Promise<CommandResult> {
 
 export const runLean: Runner = (cmd) => (bun ? runBun(bun, cmd) : runNode(cmd));
 
-const runNode: Runner = (cmd) =>
-  new Promise((resolve) => {
+const runNode: Runner = (cmd) => spawnNode(cmd);
+
+/** How a child is spawned by spawnNode: in its own process group, tracked by `groups`. */
+interface GroupOptions {
+  groups: ProcessGroups;
+}
+
+function spawnNode(cmd: Command, opts?: GroupOptions): Promise<CommandResult> {
+  return new Promise((resolve) => {
     const [file, ...args] = cmd.argv;
     if (!file) throw new Error('runner: empty argv');
+    if (opts?.groups.closed) {
+      resolve({ exitCode: -1, stdout: '', stderr: '', failure: 'not started (the daemon is stopping)' });
+      return;
+    }
     const child = spawn(file, args, {
       cwd: '/',
       env: cmd.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // its own process group: a plugin's own children go with it when the group is killed
+      detached: opts !== undefined,
     });
+    const pid = child.pid;
+    if (opts && pid !== undefined) opts.groups.live.add(pid);
+    const kill = () => {
+      if (opts && pid !== undefined) killGroup(pid);
+      else child.kill('SIGKILL');
+    };
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let failure: string | undefined;
@@ -132,7 +151,7 @@ const runNode: Runner = (cmd) =>
     if (cmd.timeoutMs) {
       timer = setTimeout(() => {
         failure = `timed out after ${cmd.timeoutMs} ms`;
-        child.kill('SIGKILL');
+        kill();
       }, cmd.timeoutMs);
     }
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -143,6 +162,7 @@ const runNode: Runner = (cmd) =>
     child.stdin.on('error', () => undefined); // a child that exits without reading stdin
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (opts && pid !== undefined) opts.groups.live.delete(pid);
       if (signal && !failure) failure = `killed by ${signal}`;
       const res: CommandResult = {
         exitCode: code ?? -1,
@@ -154,3 +174,37 @@ const runNode: Runner = (cmd) =>
     });
     child.stdin.end(cmd.input ?? '');
   });
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * The daemon's runner: every child in its own process group (a plugin and whatever it forked),
+ * so that what is still running when the daemon must be gone can be killed as a whole.
+ */
+export class ProcessGroups {
+  /** Leaders (= group ids) of the groups still running. */
+  readonly live = new Set<number>();
+  closed = false;
+
+  readonly run: Runner = (cmd) => spawnNode(cmd, { groups: this });
+
+  /** Groups still running. */
+  get running(): number {
+    return this.live.size;
+  }
+
+  /** Refuse new commands from now on, and SIGKILL every group still running; how many were. */
+  killAll(): number {
+    this.closed = true;
+    const n = this.live.size;
+    for (const pid of this.live) killGroup(pid);
+    return n;
+  }
+}

@@ -6,6 +6,7 @@ import { lbAdd, lbClear, lbCreate, lbDelete, lbList, lbRemove, lbRestore, lbStat
 import { check, gc } from './maintenance';
 import { createNetwork, deleteNetwork, inspectNetwork, listNetworks } from './networks';
 import { resetQos, setQos, showQos } from './qos';
+import { topologyApply, topologyCheck, topologyDelete, topologyDot, topologyShow } from './topology';
 import type { Api, IpRow, NodeInfo } from './types';
 
 /** A cluster view (the Redis registry); undefined answers mean "not reachable: answer locally". */
@@ -63,4 +64,9 @@ export class LocalApi implements Api {
     // this node is always part of its own answer (before its first heartbeat, or Redis away)
     return nodes.some((n) => n.name === self.name) ? nodes : [...nodes, self];
   };
+  topologyCheck: Api['topologyCheck'] = async (req) => topologyCheck(req);
+  topologyShow: Api['topologyShow'] = async (req) => topologyShow(req);
+  topologyApply: Api['topologyApply'] = (req) => topologyApply(this.ctx, req);
+  topologyDelete: Api['topologyDelete'] = (req) => topologyDelete(this.ctx, req);
+  topologyDot: Api['topologyDot'] = async (req) => topologyDot(req);
 }

@@ -4,7 +4,6 @@ import { allContainers } from '../attach/records';
 import { versionCheck } from '../cni/chain';
 import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
-import { storedNetwork } from '../cni/stored';
 import { documentSubnets, overlaps } from '../cni/subnets';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';

@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { CircuitError, ExitCode } from '../errors';
+import { fromWire } from './client-wire';
 import { Status } from './status';
 import { loadApi, parseAddress } from './transport';
 import type { Api } from './types';
-import { fromWire } from './wire';
 
 type Wire = Record<string, unknown>;
 type Unary = (
@@ -34,6 +34,7 @@ export class RemoteApi implements Api {
       'LoadBalancerService',
       'MaintenanceService',
       'ClusterService',
+      'TopologyService',
     ]) {
       const Ctor = pkg[svc] as grpc.ServiceClientConstructor;
       clients[svc] = new Ctor(target.grpcTarget, creds, {
@@ -136,4 +137,28 @@ export class RemoteApi implements Api {
   gc: Api['gc'] = async () => fromWire.gc(await this.call('MaintenanceService', 'Gc', {}));
   clusterNodes: Api['clusterNodes'] = async () =>
     ((await this.call('ClusterService', 'ListNodes', {})).nodes as Wire[]).map(fromWire.node);
+  topologyCheck: Api['topologyCheck'] = async (req) => {
+    const r = await this.call('TopologyService', 'CheckTopology', { ...req });
+    return {
+      errors: ((r.errors as unknown[]) ?? []).map(String),
+      links: Number(r.links ?? 0),
+      bridges: Number(r.bridges ?? 0),
+      tunnels: Number(r.tunnels ?? 0),
+      commands: Number(r.commands ?? 0),
+    };
+  };
+  topologyShow: Api['topologyShow'] = async (req) =>
+    JSON.parse(
+      String((await this.call('TopologyService', 'ShowTopology', { ...req })).topologyJson),
+    ) as Record<string, unknown>;
+  topologyApply: Api['topologyApply'] = async (req) =>
+    ((await this.call('TopologyService', 'ApplyTopology', { ...req })).reports as Wire[]).map(
+      fromWire.report,
+    );
+  topologyDelete: Api['topologyDelete'] = async (req) =>
+    ((await this.call('TopologyService', 'DeleteTopology', { ...req })).reports as Wire[]).map(
+      fromWire.report,
+    );
+  topologyDot: Api['topologyDot'] = async (req) =>
+    String((await this.call('TopologyService', 'DotTopology', { ...req })).dot ?? '');
 }

@@ -10,6 +10,8 @@ import type { NetworkSpec } from '../cni/generate';
 import type { Service } from '../lb/spec';
 import type { TargetStats } from '../lb/stats';
 import type { QosRow } from '../qos/service';
+import type { TopologySource } from '../topology/load';
+import type { ContainerReport } from '../topology/service';
 
 export interface CreateNetworkRequest {
   name?: string;
@@ -99,6 +101,24 @@ export interface CheckResult {
 /** A node of the cluster (the registry's record of it). */
 export type { NodeInfo };
 
+/**
+ * Topology files as the client read them, and the values of the environment variables they
+ * name (only those that are set): the API never reads a path or an environment of its own.
+ */
+export interface TopologyRequest {
+  files: TopologySource[];
+  env: Record<string, string>;
+}
+
+export interface TopologyCheckResult {
+  /** Every problem, each `FILE: path: what`; empty when valid. */
+  errors: string[];
+  links: number;
+  bridges: number;
+  tunnels: number;
+  commands: number;
+}
+
 export interface Api {
   createNetwork(req: CreateNetworkRequest): Promise<CreateNetworkResult>;
   listNetworks(): Promise<NetworkSummary[]>;
@@ -121,4 +141,11 @@ export interface Api {
   check(container: string): Promise<CheckResult[]>;
   gc(): Promise<GcReport>;
   clusterNodes(): Promise<NodeInfo[]>;
+  topologyCheck(req: TopologyRequest): Promise<TopologyCheckResult>;
+  /** The merged topology with defaults and generated names (a JSON document). */
+  topologyShow(req: TopologyRequest): Promise<Record<string, unknown>>;
+  topologyApply(req: TopologyRequest & { runcRoot?: string }): Promise<ContainerReport[]>;
+  topologyDelete(req: TopologyRequest): Promise<ContainerReport[]>;
+  /** GraphViz DOT text. */
+  topologyDot(req: TopologyRequest): Promise<string>;
 }

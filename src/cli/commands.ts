@@ -162,14 +162,12 @@ export const COMMANDS: Record<string, CommandDef> = {
     usage: 'circuit topology check FILE...',
     summary: 'validate topology files (YAML or JSON, merged in order); every error with its path',
     flags: {},
-    local: true,
     run: async (c, a) => (await topology()).check(c, a),
   },
   'topology show': {
     usage: 'circuit topology show FILE... [--json]',
     summary: 'print the merged topology with defaults and generated names',
     flags: {},
-    local: true,
     run: async (c, a) => (await topology()).show(c, a),
   },
   'topology apply': {
@@ -177,21 +175,18 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary:
       'create the links, bridges, tunnels and rules of running containers, then run their commands (idempotent)',
     flags: { string: CONTAINERD_FLAGS },
-    local: true,
     run: async (c, a) => (await topology()).apply(c, a),
   },
   'topology delete': {
     usage: 'circuit topology delete FILE...',
     summary: 'remove what apply made for the containers in the files (idempotent; alias: rm)',
     flags: {},
-    local: true,
     run: async (c, a) => (await topology()).del(c, a),
   },
   'topology dot': {
     usage: 'circuit topology dot FILE... [--svg] [--output FILE]',
     summary: 'draw the topology as GraphViz DOT, or as SVG without a system graphviz',
     flags: { string: ['output'], boolean: ['svg'] },
-    local: true,
     run: async (c, a) => (await topology()).dot(c, a),
   },
   'cluster nodes': {

@@ -1,32 +1,55 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { resolveTarget } from '../api/containers';
+import type { TopologyRequest } from '../api/types';
 import { expectPositional, type ParsedArgs, str } from '../args';
-import { CircuitError, ExitCode } from '../errors';
-import { runCommand } from '../runner';
-import { dotToSvg, topologyDot } from '../topology/dot';
-import { loadTopology, loadValidTopology } from '../topology/load';
-import { applyTopology, type ContainerReport, deleteTopology, lenient } from '../topology/service';
-import { type CliContext, localApi } from './context';
+import { CircuitError, ExitCode, UsageError } from '../errors';
+import { dotToSvg } from '../topology/dot';
+import { readSources } from '../topology/load';
+import type { ContainerReport } from '../topology/service';
+import { referencedVars } from '../topology/vars';
+import type { CliContext } from './context';
 import { json } from './table';
 
-const files = (args: ParsedArgs, usage: string) => expectPositional(args, 1, 64, usage);
+/**
+ * The files named on the command line, read here (the API, local or a daemon, gets their
+ * contents), with the values of the environment variables they name. Unreadable files are
+ * returned apart: `check` reports them with the rest, the others fail on the first.
+ */
+function request(args: ParsedArgs, usage: string): { req: TopologyRequest; unreadable: string[] } {
+  const sources = readSources(expectPositional(args, 1, 64, usage));
+  const files = sources.flatMap((s) => ('error' in s ? [] : [s]));
+  const env: Record<string, string> = {};
+  for (const f of files)
+    for (const name of referencedVars(f.content)) {
+      const v = process.env[name];
+      if (v !== undefined) env[name] = v;
+    }
+  return { req: { files, env }, unreadable: sources.flatMap((s) => ('error' in s ? [s.error] : [])) };
+}
+
+function readable(args: ParsedArgs, usage: string): TopologyRequest {
+  const { req, unreadable } = request(args, usage);
+  if (unreadable[0] !== undefined) throw new UsageError(unreadable[0]);
+  return req;
+}
 
 export async function check(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const f = files(args, 'circuit topology check FILE...');
-  const { topology, errors } = await loadTopology(f);
+  const { req, unreadable } = request(args, 'circuit topology check FILE...');
+  const r = req.files.length
+    ? await ctx.api.topologyCheck(req)
+    : { errors: [], links: 0, bridges: 0, tunnels: 0, commands: 0 };
+  const errors = [...unreadable, ...r.errors];
   if (errors.length) {
     for (const e of errors) process.stderr.write(`circuit: ${e}\n`);
     throw new CircuitError(`topology: ${errors.length} error${errors.length > 1 ? 's' : ''}`, ExitCode.usage);
   }
   ctx.out(
-    `topology ok: ${topology.links.length} links, ${Object.keys(topology.bridges).length} bridges, ${topology.tunnels.length} tunnels, ${topology.commands.length} commands`,
+    `topology ok: ${r.links} links, ${r.bridges} bridges, ${r.tunnels} tunnels, ${r.commands} commands`,
   );
 }
 
 export async function show(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const topo = await loadValidTopology(files(args, 'circuit topology show FILE... [--json]'));
-  const plain = { ...topo, links: topo.links.map(({ origin: _o, ...l }) => l) };
+  const plain = await ctx.api.topologyShow(readable(args, 'circuit topology show FILE... [--json]'));
   if (ctx.json) return ctx.out(json(plain));
   ctx.out(stringify(plain));
 }
@@ -48,24 +71,19 @@ function print(ctx: CliContext, reports: ContainerReport[]): void {
 }
 
 export async function apply(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const topo = await loadValidTopology(files(args, 'circuit topology apply FILE...'));
-  const api = localApi(args);
-  const resolve = lenient(async (c) => {
-    const r = await resolveTarget(api.ctx, c, str(args.flags, 'runc-root'));
-    return { pid: r.pid, netns: r.netns.path };
-  });
-  print(ctx, await applyTopology(api.ctx.store, runCommand, topo, resolve));
+  const req = readable(args, 'circuit topology apply FILE...');
+  const runcRoot = str(args.flags, 'runc-root');
+  print(ctx, await ctx.api.topologyApply(runcRoot !== undefined ? { ...req, runcRoot } : req));
 }
 
 export async function del(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const topo = await loadValidTopology(files(args, 'circuit topology delete FILE...'));
-  const api = localApi(args);
-  print(ctx, await deleteTopology(api.ctx.store, runCommand, topo));
+  print(ctx, await ctx.api.topologyDelete(readable(args, 'circuit topology delete FILE...')));
 }
 
 export async function dot(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const topo = await loadValidTopology(files(args, 'circuit topology dot FILE... [--svg] [--output FILE]'));
-  const text = topologyDot(topo);
+  const text = await ctx.api.topologyDot(
+    readable(args, 'circuit topology dot FILE... [--svg] [--output FILE]'),
+  );
   const out = args.flags.svg === true ? await dotToSvg(text) : text;
   const file = str(args.flags, 'output');
   if (file) writeFileSync(file, out);

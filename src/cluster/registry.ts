@@ -1,6 +1,7 @@
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { Coalescer } from '../coalesce';
 import { errorMessage } from '../errors';
+import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import type { StateStore } from '../state/store';
 import { Keys } from './keys';
@@ -40,7 +41,8 @@ type Client = Awaited<ReturnType<typeof newClient>>;
  * the cluster-wide queries. Redis being away never stops the node: queries fall back to local
  * answers, the client reconnects with backoff, and each up/down change is logged once.
  */
-export class ClusterRegistry {
+export class ClusterRegistry implements Service {
+  readonly name = 'cluster';
   private client: Client | undefined;
   private up = false;
   private everUp = false;
@@ -98,16 +100,18 @@ export class ClusterRegistry {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Heartbeat and state watch stop at once; a publish in progress has until the deadline. */
+  async stop(deadline: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
     this.watcher?.close();
-    await this.publisher.settled();
+    await settleBy(this.publisher.settled(), deadline);
     const c = this.client;
     this.client = undefined;
     this.up = false;
-    if (c?.isOpen) await c.quit().catch(() => undefined);
-    else c?.destroy?.();
+    // a client still reconnecting would wait for Redis to come back: cut it
+    if (c?.isReady && (await settleBy(c.quit(), deadline))) return;
+    if (c?.isOpen) c.destroy();
   }
 
   private down(why: string): void {

@@ -3,6 +3,7 @@ import { allContainers } from '../attach/records';
 import { Coalescer } from '../coalesce';
 import type { ConnectContext } from '../connect/context';
 import { errorMessage } from '../errors';
+import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import { attachTask } from './attach';
 import { ContainerdClient, type CtrContainer, type CtrTask } from './client';
@@ -23,7 +24,8 @@ export interface WatcherOptions {
  * (containerd's containers and tasks vs the state dir), so a missed event, a daemon restart or a
  * containerd restart all converge the same way. Reconnects with backoff; never exits.
  */
-export class ContainerdWatcher {
+export class ContainerdWatcher implements Service {
+  readonly name = 'containerd';
   private client: ContainerdClient | undefined;
   private cancelStream: (() => void) | undefined;
   private stopped = false;
@@ -45,18 +47,21 @@ export class ContainerdWatcher {
     private readonly log: Logger,
   ) {}
 
-  start(): void {
+  /** Connects in the background: an absent containerd is logged (once per outage) and retried. */
+  async start(): Promise<void> {
     void this.connect();
     this.resync = setInterval(() => this.trigger(), this.opts.resyncMs ?? 15_000);
   }
 
-  async stop(): Promise<void> {
+  /** Events and timers stop at once; a reconcile in progress is waited for until the deadline. */
+  async stop(deadline: number): Promise<void> {
     this.stopped = true;
     if (this.resync) clearInterval(this.resync);
     for (const t of this.timers) clearTimeout(t);
     for (const r of this.restarts.values()) if (r.timer) clearTimeout(r.timer);
     this.cancelStream?.();
-    await this.reconciler.settled();
+    if (!(await settleBy(this.reconciler.settled(), deadline)))
+      this.log.log('warn', 'containerd: reconcile still running at the deadline; abandoned');
     this.client?.close();
   }
 

@@ -12,7 +12,12 @@ export interface Addresses {
   v6: string[];
 }
 
-/** Addresses of a container on a network, or undefined when no such container.network exists. */
+/**
+ * Addresses of a container on a network, or undefined when no such container.network exists.
+ * Injected by whoever runs the server (the daemon looks in its API); it throws when it cannot
+ * tell (state dir unreadable), which is answered SERVFAIL: "no such name" would be a lie that
+ * resolvers cache.
+ */
 export type Lookup = (container: string, network: string) => Promise<Addresses | undefined>;
 
 export type Decision =
@@ -21,6 +26,8 @@ export type Decision =
       rcode: number;
       answers: { name: string; type: 'A' | 'AAAA'; data: string }[];
       authoritative: boolean;
+      /** Why the lookup failed (SERVFAIL). */
+      error?: string;
     }
   | { kind: 'forward' };
 
@@ -35,7 +42,8 @@ export function splits(name: string): [string, string][] {
 /**
  * Decide the answer to one question. Names in the domain (`*.circuit`) are ours: A/AAAA of the
  * container (TTL 0), NODATA for other types, NXDOMAIN when unknown. Other names are answered when
- * they read as CONTAINER.NETWORK, else forwarded (with an upstream) or REFUSED.
+ * they read as CONTAINER.NETWORK, else forwarded (with an upstream) or REFUSED. A lookup that
+ * fails is SERVFAIL, never NXDOMAIN.
  */
 export async function decide(
   q: Question,
@@ -49,7 +57,12 @@ export async function decide(
   const bare = inDomain ? name.slice(0, -suffix.length) : name;
   let found: Addresses | undefined;
   for (const [container, network] of bare ? splits(bare) : []) {
-    found = await lookup(container, network);
+    try {
+      found = await lookup(container, network);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      return { kind: 'answer', rcode: RCODE.SERVFAIL, answers: [], authoritative: false, error };
+    }
     if (found) break;
   }
   if (!found) {

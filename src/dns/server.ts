@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { errorMessage, UsageError } from '../errors';
+import type { Service } from '../lifecycle';
 import type { Logger } from '../log';
 import { decide, type Lookup, RCODE } from './answer';
 
@@ -30,12 +31,17 @@ export function checkDomain(domain: string): void {
     throw new UsageError(`--dns-domain: invalid domain ${JSON.stringify(domain)}`);
 }
 
-/** UDP DNS for containers (A/AAAA, TTL 0) from the lookup (cluster registry or local state). */
-export class DnsServer {
+/**
+ * UDP DNS for containers (A/AAAA, TTL 0) from an injected lookup (the daemon's: cluster registry
+ * or local state); this folder knows nothing of the API or the state dir.
+ */
+export class DnsServer implements Service {
+  readonly name = 'dns';
   private sockets: Socket[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
   private readonly waiting = new Set<string>();
   private stopped = false;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly opts: DnsOptions,
@@ -94,7 +100,15 @@ export class DnsServer {
     this.sockets.push(sock);
   }
 
-  stop(): void {
+  private warnOnce(msg: string, error: string): void {
+    if (this.warned.has(error)) return;
+    if (this.warned.size > 1000) this.warned.clear();
+    this.warned.add(error);
+    this.log.log('warn', msg, { error });
+  }
+
+  /** Answers are immediate: sockets close at once. */
+  async stop(_deadline: number): Promise<void> {
     this.stopped = true;
     for (const t of this.retries) clearTimeout(t);
     this.retries.clear();
@@ -138,6 +152,7 @@ export class DnsServer {
       upstream !== undefined,
     );
     if (d.kind === 'answer') {
+      if (d.error !== undefined) this.warnOnce('dns: lookup failed; answering SERVFAIL', d.error);
       this.log.log('debug', 'dns', { name: q.name, type: q.type, rcode: d.rcode, answers: d.answers.length });
       return reply(
         d.rcode,

@@ -25,6 +25,8 @@ const containerInfo = z.looseObject({
 });
 export type ContainerInfo = z.infer<typeof containerInfo>;
 
+const versionInfo = z.looseObject({ Version: z.string() });
+
 /** `--docker-host`: unix:///var/run/docker.sock (the default) or another unix socket. */
 export function dockerSocket(host: string): string {
   const m = /^unix:\/\/(\/.+)$/.exec(host);
@@ -38,7 +40,12 @@ export function dockerSocket(host: string): string {
  * names and labels), over dockerd's unix socket with node's HTTP client; every answer validated.
  */
 export class DockerEngine {
-  constructor(private readonly socket: string) {}
+  constructor(readonly socket: string) {}
+
+  /** dockerd's version; throws when dockerd cannot be asked. */
+  async version(): Promise<string> {
+    return (await this.get('/version', versionInfo))?.Version ?? '';
+  }
 
   network(id: string): Promise<NetworkInfo | undefined> {
     return this.get(`/networks/${encodeURIComponent(id)}`, networkInfo);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { CircuitError, errorMessage, UsageError } from '../errors';
+import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import { firstIssue } from '../names';
 import type { DockerDriver } from './driver';
@@ -75,7 +76,8 @@ function readBody(req: IncomingMessage): Promise<unknown> {
  * /run/docker/plugins/NAME.sock. Failures are a non-2xx status with {"Err": "..."}, which is what
  * both the network and the IPAM API read; a bad call never stops the daemon.
  */
-export class DockerPluginServer {
+export class DockerPluginServer implements Service {
+  readonly name = 'docker-plugin';
   private server: Server | undefined;
   readonly socket: string;
 
@@ -101,12 +103,14 @@ export class DockerPluginServer {
     this.server = server;
   }
 
-  async stop(): Promise<void> {
+  /** Stop accepting; calls in progress (dockerd waiting for an endpoint) have until the deadline. */
+  async stop(deadline: number): Promise<void> {
     const s = this.server;
     this.server = undefined;
     if (s) {
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      if (!(await settleBy(closed, deadline))) s.closeAllConnections();
     }
     rmSync(this.socket, { force: true });
   }

@@ -2,6 +2,7 @@ import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../attach/networks';
 import { Coalescer } from '../coalesce';
 import type { ConnectContext } from '../connect/context';
 import { errorMessage } from '../errors';
+import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import { setQosOptions } from '../qos/set';
 import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
@@ -49,7 +50,8 @@ interface Wanted {
  * and DNS see Docker containers). Runs after every driver change (debounced) and every 10 s.
  * Docker containers' QoS comes from the network and from `io.circuit.qos.*` labels.
  */
-export class DockerSync {
+export class DockerSync implements Service {
+  readonly name = 'docker-sync';
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly syncer = new Coalescer(() =>
@@ -57,8 +59,10 @@ export class DockerSync {
       this.log.log('warn', 'docker sync failed', { error: errorMessage(err) }),
     ),
   );
-  private down = false;
+  /** dockerd's reachability as last seen (undefined before the first try). */
+  private reachable: boolean | undefined;
   private warned = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly ctx: ConnectContext,
@@ -66,20 +70,39 @@ export class DockerSync {
     private readonly log: Logger,
   ) {}
 
-  start(): void {
+  /** A first sync now (which says whether dockerd answers), then every 10 s. */
+  async start(): Promise<void> {
     this.timer = setInterval(() => this.schedule(0), RESYNC_MS);
-    this.schedule(0);
+    await this.syncNow();
   }
 
-  async stop(): Promise<void> {
+  /** No more syncs; one in progress is waited for until the deadline. */
+  async stop(deadline: number): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
-    await this.syncer.settled();
+    await settleBy(this.syncer.settled(), deadline);
+  }
+
+  /** dockerd answered, or not: logged at the first try and once per change. */
+  private seen(up: boolean, fields: Record<string, unknown>): void {
+    if (this.reachable === up) return;
+    const first = this.reachable === undefined;
+    this.reachable = up;
+    if (up) this.log.log('info', first ? 'dockerd connected' : 'dockerd reachable again', fields);
+    else
+      this.log.log(
+        'warn',
+        first
+          ? 'dockerd not reachable; Docker networks keep their last view, retrying every 10s'
+          : 'dockerd not reachable; Docker networks keep their last view',
+        fields,
+      );
   }
 
   /** Ask for a sync soon (the driver calls this after each change). */
   schedule(ms = 150): void {
-    if (this.debounce) return;
+    if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       void this.syncNow();
@@ -98,6 +121,13 @@ export class DockerSync {
 
   private async syncOnce(): Promise<void> {
     const { store } = this.ctx;
+    const socket = this.engine.socket;
+    try {
+      this.seen(true, { socket, version: await this.engine.version() });
+    } catch (err) {
+      this.seen(false, { socket, error: errorMessage(err) });
+      return;
+    }
     const nets = store
       .list('docker/networks')
       .flatMap((f) => store.readJson(`docker/networks/${f}`, dockerNetSchema) ?? []);
@@ -114,15 +144,9 @@ export class DockerSync {
       try {
         info = await this.engine.network(net.id);
       } catch (err) {
-        if (!this.down)
-          this.log.log('warn', 'dockerd not reachable; Docker networks keep their last view', {
-            error: errorMessage(err),
-          });
-        this.down = true;
+        this.seen(false, { socket, error: errorMessage(err) });
         return;
       }
-      if (this.down) this.log.log('info', 'dockerd reachable again');
-      this.down = false;
       if (!info) continue;
       const other = store.getNetwork(info.Name);
       if (other && other.source !== DOCKER_SOURCE) {

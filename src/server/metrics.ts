@@ -5,6 +5,7 @@ import { allContainers } from '../attach/records';
 import { errorMessage, UsageError } from '../errors';
 import { listServices } from '../lb/service';
 import { readStats } from '../lb/stats';
+import type { Service } from '../lifecycle';
 import type { Logger } from '../log';
 import { qosDrops } from '../qos/service';
 import { HookLogTail } from './hooklog-tail';
@@ -126,29 +127,49 @@ export function parseHostPort(text: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
-/** Serve /metrics (Prometheus text format) over HTTP. */
-export function serveMetrics(
-  metrics: Metrics,
-  where: { host: string; port: number },
-  log: Logger,
-): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (err) => {
-        log.log('error', 'metrics: scrape failed', { error: errorMessage(err) });
-        res.writeHead(500, { 'content-type': 'text/plain' }).end(`${errorMessage(err)}\n`);
-      },
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (err) =>
-      reject(new UsageError(`--metrics ${where.host}:${where.port}: ${err.message}`)),
-    );
-    server.listen(where.port, where.host, () => resolve(server));
-  });
+/** /metrics (Prometheus text format) over HTTP. */
+export class MetricsEndpoint implements Service {
+  readonly name = 'metrics';
+  private server: Server | undefined;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly where: { host: string; port: number },
+    private readonly log: Logger,
+  ) {}
+
+  start(): Promise<void> {
+    const { metrics, where, log } = this;
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err) => {
+          log.log('error', 'metrics: scrape failed', { error: errorMessage(err) });
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`${errorMessage(err)}\n`);
+        },
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(new UsageError(`--metrics ${where.host}:${where.port}: ${err.message}`)),
+      );
+      server.listen(where.port, where.host, () => {
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  /** A scrape is short: connections are cut at once. */
+  async stop(_deadline: number): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.close();
+    s.closeAllConnections();
+  }
 }

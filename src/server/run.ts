@@ -1,40 +1,42 @@
 import { rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { localContext } from '../api/context';
 import { type ClusterView, LocalApi } from '../api/local';
 import { expectPositional, type ParsedArgs } from '../args';
-import { errorMessage } from '../errors';
+import type { Service } from '../lifecycle';
 import { makeLogger } from '../log';
+import { ProcessGroups } from '../runner';
 import { VERSION } from '../version';
-import { startGrpc } from './grpc-server';
+import { apiLookup } from './dns-lookup';
+import { GrpcApi } from './grpc-server';
 import { prepareUnixSocket } from './listen';
-import { makeMetrics, serveMetrics } from './metrics';
+import { MetricsEndpoint, makeMetrics } from './metrics';
 import { serverOptions } from './options';
+import { Services } from './services';
 
+/** From SIGTERM to the deadline: parts drain until then, plugin calls still running are killed. */
 const GRACE_MS = 5000;
-
-/** Something the daemon runs next to the API and stops on shutdown. */
-interface Part {
-  stop(): void | Promise<void>;
-}
+/** After the kill, how long the killed calls get to record their failure before the exit. */
+const AFTER_KILL_MS = 300;
 
 /**
  * `circuit server`: the gRPC API in the foreground until SIGTERM/SIGINT, composed with the
- * optional parts (metrics, containerd watcher, cluster registry, DNS). It owns no networking
- * logic: every call goes to the same LocalApi the CLI uses.
+ * optional parts (metrics, containerd watcher, cluster registry, DNS, Docker). It owns no
+ * networking logic: every call goes to the same LocalApi the CLI uses, every part is a Service.
  */
 export async function runServer(args: ParsedArgs): Promise<void> {
   expectPositional(args, 0, 0, 'circuit server [--address ADDR] [--metrics HOST:PORT] ...');
   const o = serverOptions(args);
   const log = makeLogger(o.level);
-  const base = localContext(args.flags);
-  base.store.warn = (msg, fields) => log.log('warn', msg, fields);
-  const parts: Part[] = [];
+  // every plugin and tool the daemon runs is in its own process group, killed at the deadline
+  const groups = new ProcessGroups();
+  const local = localContext(args.flags);
+  local.store.warn = (msg, fields) => log.log('warn', msg, fields);
+  const base = { ...local, deps: { ...local.deps, run: groups.run } };
   const node = { name: o.nodeName, address: o.address, startedAt: Date.now() };
-  let cluster: (ClusterView & Part & { start(): Promise<void> }) | undefined;
+  let cluster: (ClusterView & Service) | undefined;
   if (o.redisUrl) {
     const { ClusterRegistry } = await import('../cluster/registry');
-    const registry = new ClusterRegistry(
+    cluster = new ClusterRegistry(
       base.store,
       {
         url: o.redisUrl,
@@ -45,42 +47,26 @@ export async function runServer(args: ParsedArgs): Promise<void> {
       },
       log,
     );
-    cluster = registry;
   }
   const api = new LocalApi(base, node, cluster);
   if (o.target.kind === 'unix') await prepareUnixSocket(o.target.path);
-  const metrics = o.metrics ? await makeMetrics(api, log) : undefined;
-  const grpcServer = await startGrpc(api, o.target, o.tls, log, metrics);
   const removeSocket = () => {
     if (o.target.kind === 'unix') rmSync(o.target.path, { force: true });
   };
+  const parts = new Services(log);
+  const metrics = o.metrics ? await makeMetrics(api, log) : undefined;
+  const grpcApi = new GrpcApi(api, o.target, o.tls, log, metrics);
   try {
-    if (metrics && o.metrics) {
-      const http: Server = await serveMetrics(metrics, o.metrics, log);
-      parts.push({
-        stop: () => {
-          http.close();
-          http.closeAllConnections();
-        },
-      });
-    }
+    await parts.start(grpcApi, 'endpoint');
+    if (metrics && o.metrics) await parts.start(new MetricsEndpoint(metrics, o.metrics, log), 'endpoint');
     if (o.dns.length) {
       const { DnsServer } = await import('../dns/server');
       const dns = new DnsServer(
         { listen: o.dns, domain: o.dnsDomain, ...(o.dnsUpstream ? { upstream: o.dnsUpstream } : {}) },
-        async (container, network) => {
-          const rows = await api.containerIps(container).catch(() => []);
-          const mine = rows.filter((r) => r.network === network && r.ip);
-          if (mine.length === 0) return undefined;
-          return {
-            v4: mine.filter((r) => !r.ip.includes(':')).map((r) => r.ip),
-            v6: mine.filter((r) => r.ip.includes(':')).map((r) => r.ip),
-          };
-        },
+        apiLookup(api),
         log,
       );
-      await dns.start();
-      parts.push(dns);
+      await parts.start(dns, 'endpoint');
     }
     if (o.dockerPlugin) {
       const { DockerDriver } = await import('../docker/driver');
@@ -89,25 +75,18 @@ export async function runServer(args: ParsedArgs): Promise<void> {
       const { DockerSync } = await import('../docker/sync');
       const sync = new DockerSync(base, new DockerEngine(dockerSocket(o.dockerHost)), log);
       const driver = new DockerDriver(base.store, base.deps.run, () => sync.schedule());
-      const plugin = new DockerPluginServer(o.dockerPlugin, driver, log);
-      await plugin.start();
-      parts.push(plugin);
-      sync.start();
-      parts.push(sync);
+      await parts.start(new DockerPluginServer(o.dockerPlugin, driver, log), 'endpoint');
+      await parts.start(sync, 'source');
     }
-    if (cluster) {
-      await cluster.start();
-      parts.push(cluster);
-    }
+    if (cluster) await parts.start(cluster, 'source');
     if (base.containerd) {
       const { ContainerdWatcher } = await import('../containerd/watcher');
       const watcher = new ContainerdWatcher(base, { ...base.containerd, labelKey: o.labelKey }, log);
-      watcher.start();
-      parts.push(watcher);
+      await parts.start(watcher, 'source');
     }
   } catch (err) {
-    await Promise.all(parts.map((p) => p.stop()));
-    await grpcServer.stop(0);
+    await parts.stop(Date.now() + GRACE_MS);
+    groups.killAll();
     removeSocket();
     throw err;
   }
@@ -124,21 +103,26 @@ export async function runServer(args: ParsedArgs): Promise<void> {
     ...(o.dockerPlugin ? { dockerPlugin: o.dockerPlugin } : {}),
     pid: process.pid,
   });
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.log('info', 'stopping', { signal, inFlight: grpcServer.inFlight() });
-      Promise.all([...parts.map((p) => p.stop()), grpcServer.stop(GRACE_MS)])
-        .catch((err: unknown) => log.log('error', 'shutdown', { error: errorMessage(err) }))
-        .finally(() => {
-          removeSocket();
-          log.log('info', 'stopped');
-          resolve();
-        });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const deadline = Date.now() + GRACE_MS;
+  log.log('info', 'stopping', { signal, inFlight: grpcApi.inFlight(), running: groups.running });
+  await parts.stop(deadline);
+  const killed = groups.killAll();
+  if (killed) {
+    log.log(
+      'warn',
+      'killed plugin and tool calls still running at the deadline; circuit gc undoes what they left',
+      {
+        processGroups: killed,
+      },
+    );
+    await new Promise((r) => setTimeout(r, AFTER_KILL_MS));
+  }
+  removeSocket();
+  log.log('info', 'stopped');
+  // whatever an abandoned call still holds open (a socket, a timer) does not keep the process
+  setTimeout(() => process.exit(), 200).unref();
 }

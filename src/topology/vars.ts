@@ -13,6 +13,13 @@ export function pathText(path: readonly PropertyKey[]): string {
 
 const VAR = /\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^}\\]|\\.)*))?\})/g;
 
+/** The variables a file's text names (`${VAR}`, `${VAR:-x}`, ...; not `$${VAR}`), in order. */
+export function referencedVars(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(VAR)) if (m[1]) out.add(m[1]);
+  return [...out];
+}
+
 /**
  * Compose-style substitution in one string: `${VAR}`, `${VAR:-default}` (unset or empty),
  * `${VAR-default}` (unset), `${VAR:?message}` / `${VAR?message}` (an error), `$$` for `$`.

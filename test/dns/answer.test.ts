@@ -55,6 +55,22 @@ describe('dns answers', () => {
     assert.equal(custom.kind === 'answer' && custom.answers.length, 2);
   });
 
+  it('a lookup that fails (state dir unreadable) is SERVFAIL, not NXDOMAIN', async () => {
+    const broken = async () => {
+      throw new Error('cannot read /var/lib/circuit/containers/web.json: EIO');
+    };
+    for (const name of ['web.front.circuit', 'web.front']) {
+      const d = await decide({ name, type: 'A' }, 'circuit', broken, true);
+      assert.deepEqual(d, {
+        kind: 'answer',
+        rcode: RCODE.SERVFAIL,
+        answers: [],
+        authoritative: false,
+        error: 'cannot read /var/lib/circuit/containers/web.json: EIO',
+      });
+    }
+  });
+
   it('--dns / --dns-upstream: IP:PORT, IPv6 in brackets, one clear line otherwise', () => {
     assert.deepEqual(parseListen('198.18.20.1:53', '--dns'), { host: '198.18.20.1', port: 53 });
     assert.deepEqual(parseListen('[fd00::1]:5353', '--dns'), { host: 'fd00::1', port: 5353 });

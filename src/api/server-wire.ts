@@ -1,25 +1,12 @@
 /**
- * The gRPC wire forms of the API (proto-loader objects, camelCase keys) and their conversions.
- * Requests are validated with zod on the server (the API boundary); responses are rebuilt in
- * the API's own key order on the client, so `--json` through a daemon prints the same bytes.
+ * Server side of the gRPC wire (proto-loader objects, camelCase keys): each RPC's request is
+ * decoded and validated with zod (the API boundary), handed to the Api, and its result encoded.
+ * The client side (responses back into API types) is client-wire.ts.
  */
 import { z } from 'zod';
-import type { GcReport } from '../attach/gc';
 import { UsageError } from '../errors';
-import type { Service } from '../lb/spec';
-import type { TargetStats } from '../lb/stats';
 import { firstIssue } from '../names';
-import type { QosRow } from '../qos/service';
-import type {
-  Api,
-  CheckResult,
-  CreateNetworkRequest,
-  IpRow,
-  NetworkDetail,
-  NetworkSummary,
-  NodeInfo,
-  Peer,
-} from './types';
+import type { Api, CreateNetworkRequest, TopologyRequest } from './types';
 
 type Wire = Record<string, unknown>;
 const MAX_TEXT = 4096;
@@ -113,6 +100,24 @@ const container = z.object({ container: text });
 const optName = z.object({ name: opt });
 const netAndContainer = z.object({ network: text, container: opt });
 
+const topologySchema = z.object({
+  files: z
+    .array(
+      z.object({
+        name: text.min(1, 'a file without a name'),
+        content: z.string().max(MAX_DOC, 'a topology file larger than 1 MiB'),
+      }),
+    )
+    .min(1, 'no topology file given')
+    .max(64, 'at most 64 topology files'),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name'), text),
+});
+
+function topologyRequest(raw: unknown): TopologyRequest {
+  const r = parse(topologySchema, raw);
+  return { files: r.files, env: r.env };
+}
+
 /** Server side: RPC name → handler (decode and validate, call the API, encode). */
 export const HANDLERS: Record<string, Record<string, (api: Api, raw: unknown) => Promise<Wire>>> = {
   NetworkService: {
@@ -199,111 +204,17 @@ export const HANDLERS: Record<string, Record<string, (api: Api, raw: unknown) =>
   ClusterService: {
     ListNodes: async (api) => ({ nodes: await api.clusterNodes() }),
   },
-};
-
-// ---------------------------------------------------------------- client side: wire → API types
-
-const s = (v: unknown) => (typeof v === 'string' ? v : '');
-const n = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
-const arr = (v: unknown): Wire[] => (Array.isArray(v) ? (v as Wire[]) : []);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-/** A field that proto3 sends as "" or 0 when absent. */
-const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } =>
-  (v === undefined || v === null || v === '' || v === 0 ? {} : { [k]: v }) as { [P in K]?: V };
-
-function peer(w: Wire): Peer {
-  return {
-    container: s(w.container),
-    ...optional('pid', w.pid === undefined ? undefined : n(w.pid)),
-    ifName: s(w.ifName),
-    status: s(w.status),
-    ips: strs(w.ips),
-  };
-}
-
-export const fromWire = {
-  summary: (w: Wire): NetworkSummary => ({
-    name: s(w.name),
-    type: s(w.type),
-    plugins: strs(w.plugins),
-    version: s(w.version),
-    peers: arr(w.peers).map(peer),
-  }),
-  detail: (w: Wire): NetworkDetail => {
-    const labels = (w.labels ?? {}) as Record<string, string>;
-    return {
-      name: s(w.name),
-      config: JSON.parse(s(w.configJson) || '{}') as Record<string, unknown>,
-      ...optional('source', w.source as string | undefined),
-      createdAt: s(w.createdAt),
-      ...optional('labels', Object.keys(labels).length ? labels : undefined),
-      attachments: arr(w.attachments).map(peer),
-    };
+  TopologyService: {
+    CheckTopology: async (api, raw) => ({ ...(await api.topologyCheck(topologyRequest(raw))) }),
+    ShowTopology: async (api, raw) => ({
+      topologyJson: JSON.stringify(await api.topologyShow(topologyRequest(raw))),
+    }),
+    ApplyTopology: async (api, raw) => {
+      const { runcRoot } = parse(z.object({ runcRoot: opt }), raw);
+      const req = topologyRequest(raw);
+      return { reports: await api.topologyApply(runcRoot !== undefined ? { ...req, runcRoot } : req) };
+    },
+    DeleteTopology: async (api, raw) => ({ reports: await api.topologyDelete(topologyRequest(raw)) }),
+    DotTopology: async (api, raw) => ({ dot: await api.topologyDot(topologyRequest(raw)) }),
   },
-  ip: (w: Wire): IpRow => ({
-    network: s(w.network),
-    ip: s(w.ip),
-    cidr: s(w.cidr),
-    interface: s(w.interface),
-    status: s(w.status),
-    ...optional('node', w.node as string | undefined),
-  }),
-  qosRow: (w: Wire): QosRow => ({
-    network: s(w.network),
-    container: s(w.container),
-    side: s(w.side) as QosRow['side'],
-    device: s(w.device),
-    scope: s(w.scope) as QosRow['scope'],
-    stored: s(w.stored),
-    kernel: s(w.kernel),
-    status: s(w.status) as QosRow['status'],
-    drift: strs(w.drift),
-  }),
-  service: (w: Wire): Service => ({
-    name: s(w.name),
-    addr: s(w.addr),
-    port: n(w.port),
-    protocol: s(w.protocol) as Service['protocol'],
-    scheduler: s(w.scheduler) as Service['scheduler'],
-    ...optional('persistent', w.persistent === undefined ? undefined : n(w.persistent)),
-    forward: s(w.forward) as Service['forward'],
-    backend: s(w.backend) as Service['backend'],
-    targets: arr(w.targets).map((t) => ({ addr: s(t.addr), port: n(t.port), weight: n(t.weight) })),
-    createdAt: s(w.createdAt),
-  }),
-  stats: (w: Wire): TargetStats => ({
-    service: s(w.service),
-    target: s(w.target),
-    connections: n(w.connections),
-    packets: n(w.packets),
-    bytes: n(w.bytes),
-  }),
-  check: (w: Wire): CheckResult => ({
-    network: s(w.network),
-    ifName: s(w.ifName),
-    status: s(w.status),
-    ...optional('detail', w.detail as string | undefined),
-  }),
-  gc: (w: Wire): GcReport => ({
-    released: arr(w.released).map((r) => ({
-      container: s(r.container),
-      network: s(r.network),
-      ifName: s(r.ifName),
-    })),
-    repaired: strs(w.repaired),
-    cniGc: strs(w.cniGc),
-    errors: strs(w.errors),
-    corrupt: strs(w.corrupt),
-  }),
-  node: (w: Wire): NodeInfo => ({
-    name: s(w.name),
-    version: s(w.version),
-    cpus: n(w.cpus),
-    memory: n(w.memory),
-    uptime: n(w.uptime),
-    kernel: s(w.kernel),
-    address: s(w.address),
-    containers: n(w.containers),
-    lastSeen: s(w.lastSeen),
-  }),
 };
