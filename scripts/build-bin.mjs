@@ -1,11 +1,18 @@
 /* global Bun */
-// Run by bun (scripts/build.mjs spawns it): dist/circuit-bin, a standalone executable with code
-// splitting, so a hook call loads only the hook's chunks (bytecode), never the CLI's or zod's
-// full build. Same externals and aliases as the node build.
-import { ALIAS, EXTERNAL } from './build-config.mjs';
+// Run by bun (scripts/build.mjs spawns it with the version and the proto-loader stand-in it
+// wrote): dist/circuit-bin, a standalone executable with code splitting, so a hook call loads only
+// the hook's chunks (bytecode), never the CLI's, the daemon's or their libraries' (all bundled, in
+// chunks that only `server` and `--address` clients load), nor zod's full build.
+import { buildPlugin } from './build-config.mjs';
 
 const version = process.argv[2] ?? '0.0.0';
-const aliased = new RegExp(`^(${Object.keys(ALIAS).join('|')})$`);
+const shim = process.argv[3];
+if (!shim) {
+  console.error(
+    'build-bin: usage: bun scripts/build-bin.mjs VERSION PROTO_LOADER_SHIM (run by scripts/build.mjs)',
+  );
+  process.exit(2);
+}
 const result = await Bun.build({
   entrypoints: ['src/main.ts'],
   // a one-shot hook process never earns back the JIT's compile threads: tier up 100x later
@@ -14,16 +21,8 @@ const result = await Bun.build({
   bytecode: true,
   minify: true,
   format: 'esm',
-  external: EXTERNAL,
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(version) },
-  plugins: [
-    {
-      name: 'alias',
-      setup(b) {
-        b.onResolve({ filter: aliased }, (args) => ({ path: ALIAS[args.path] }));
-      },
-    },
-  ],
+  plugins: [buildPlugin(shim)],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(String(log));

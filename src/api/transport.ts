@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors';
-import { LOADER_OPTIONS, PROTO_FILE, protoRoot } from './proto-path';
+import { loadProtos } from '../proto';
 
 export const DEFAULT_ADDRESS = 'unix:///run/circuit/circuit.sock';
 
@@ -77,23 +77,19 @@ export function parseAddress(address: string): Target {
   );
 }
 
+/** The circuit API's .proto, under src/api/proto (compiled into the builds). */
+export const PROTO_FILE = 'circuit/v1/circuit.proto';
+
 /** gRPC and the circuit package definition, loaded on first use (never on the hook path). */
 export async function loadApi(): Promise<{
   grpc: typeof grpc;
   pkg: Record<string, unknown>;
   definition: import('@grpc/proto-loader').PackageDefinition;
 }> {
-  let g: typeof grpc;
-  let loader: typeof import('@grpc/proto-loader');
-  try {
-    g = await import('@grpc/grpc-js');
-    loader = await import('@grpc/proto-loader');
-  } catch (err) {
-    throw new UsageError(
-      `the gRPC library is not available to this build (${(err as Error).message}); run the node build (dist/circuit.js) for the daemon and --address`,
-    );
-  }
-  const definition = loader.loadSync(PROTO_FILE, { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
+  const [g, definition] = await Promise.all([
+    import('@grpc/grpc-js'),
+    loadProtos([PROTO_FILE], new URL('./proto/', import.meta.url)),
+  ]);
   const root = g.loadPackageDefinition(definition) as unknown as { circuit: { v1: Record<string, unknown> } };
   return { grpc: g, pkg: root.circuit.v1, definition };
 }
