@@ -1,18 +1,15 @@
 /* global Bun */
-// Run by bun (scripts/build.mjs spawns it with the version and the proto-loader stand-in it
-// wrote): dist/circuit-bin, a standalone executable with code splitting, so a hook call loads only
-// the hook's chunks (bytecode), never the CLI's, the daemon's or their libraries' (all bundled, in
-// chunks that only `server` and `--address` clients load), nor zod's full build.
-import { buildPlugin } from './build-config.mjs';
+// Run by bun (scripts/build.mjs spawns it with the version): dist/circuit-bin, a standalone
+// executable with code splitting, so a hook call loads only the hook's chunks (bytecode), never the
+// CLI's, the daemon's or their libraries' (all bundled, in chunks that only `server` and
+// `--address` clients load), nor zod's full build. Every .proto is compiled in (build-config.mjs).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlugin, compileProtos } from './build-config.mjs';
 
 const version = process.argv[2] ?? '0.0.0';
-const shim = process.argv[3];
-if (!shim) {
-  console.error(
-    'build-bin: usage: bun scripts/build-bin.mjs VERSION PROTO_LOADER_SHIM (run by scripts/build.mjs)',
-  );
-  process.exit(2);
-}
+const gen = mkdtempSync(join(tmpdir(), 'circuit-build-bin-'));
 const result = await Bun.build({
   entrypoints: ['src/main.ts'],
   // a one-shot hook process never earns back the JIT's compile threads: tier up 100x later
@@ -22,8 +19,9 @@ const result = await Bun.build({
   minify: true,
   format: 'esm',
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(version) },
-  plugins: [buildPlugin(shim)],
+  plugins: [buildPlugin(compileProtos(gen))],
 });
+rmSync(gen, { recursive: true, force: true });
 if (!result.success) {
   for (const log of result.logs) console.error(String(log));
   process.exit(1);

@@ -12,13 +12,13 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildPlugin, NODE_EXTERNAL, writeProtoLoaderShim } from './build-config.mjs';
+import { buildPlugin, compileProtos, NODE_EXTERNAL } from './build-config.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync('dist', { recursive: true, force: true });
 const gen = mkdtempSync(join(tmpdir(), 'circuit-build-'));
 try {
-  const shim = writeProtoLoaderShim(gen);
+  const protos = compileProtos(gen);
   const result = await build({
     entryPoints: { circuit: 'src/main.ts' },
     outdir: 'dist',
@@ -32,7 +32,7 @@ try {
     metafile: true,
     chunkNames: 'chunks/[name]-[hash]',
     external: NODE_EXTERNAL,
-    plugins: [buildPlugin(shim)],
+    plugins: [buildPlugin(protos)],
     define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(pkg.version) },
     banner: {
       js: "#!/usr/bin/env node\nimport{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
@@ -47,7 +47,7 @@ try {
 
   const bun = 'node_modules/.bin/bun';
   if (process.env.CIRCUIT_NO_BIN !== '1' && existsSync(bun)) {
-    const r = spawnSync(bun, ['scripts/build-bin.mjs', pkg.version, shim], {
+    const r = spawnSync(bun, ['scripts/build-bin.mjs', pkg.version], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     if (r.status !== 0) {

@@ -17,7 +17,8 @@ export interface Target {
   loopback: boolean;
   /** TLS for a client: when CIRCUIT_TLS_CA is set. */
   tls: boolean;
-  clientCredentials: (g: typeof grpc) => Promise<grpc.ChannelCredentials>;
+  /** A TLS client's CA, and key + certificate when the server asks for one (read on use). */
+  clientTls: () => { ca: Buffer; key?: Buffer; cert?: Buffer };
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -31,12 +32,11 @@ function readPem(path: string, what: string): Buffer {
 /** unix:///path, unix:/path, /path, tcp://HOST:PORT, tcp://[V6]:PORT. */
 export function parseAddress(address: string): Target {
   const env = process.env;
-  const clientCredentials = async (g: typeof grpc) =>
-    g.credentials.createSsl(
-      readPem(env.CIRCUIT_TLS_CA ?? '', 'CIRCUIT_TLS_CA'),
-      env.CIRCUIT_TLS_KEY ? readPem(env.CIRCUIT_TLS_KEY, 'CIRCUIT_TLS_KEY') : null,
-      env.CIRCUIT_TLS_CERT ? readPem(env.CIRCUIT_TLS_CERT, 'CIRCUIT_TLS_CERT') : null,
-    );
+  const clientTls = () => ({
+    ca: readPem(env.CIRCUIT_TLS_CA ?? '', 'CIRCUIT_TLS_CA'),
+    ...(env.CIRCUIT_TLS_KEY ? { key: readPem(env.CIRCUIT_TLS_KEY, 'CIRCUIT_TLS_KEY') } : {}),
+    ...(env.CIRCUIT_TLS_CERT ? { cert: readPem(env.CIRCUIT_TLS_CERT, 'CIRCUIT_TLS_CERT') } : {}),
+  });
   const tls = Boolean(env.CIRCUIT_TLS_CA);
   const unix = /^unix:(?:\/\/)?(\/.+)$/.exec(address) ?? /^(\/.+)$/.exec(address);
   if (unix?.[1]) {
@@ -50,7 +50,7 @@ export function parseAddress(address: string): Target {
       grpcTarget: `unix://${path}`,
       loopback: true,
       tls: false,
-      clientCredentials,
+      clientTls,
     };
   }
   const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
@@ -69,7 +69,7 @@ export function parseAddress(address: string): Target {
       grpcTarget: `${hostPart}:${port}`,
       loopback,
       tls,
-      clientCredentials,
+      clientTls,
     };
   }
   throw new UsageError(
