@@ -149,8 +149,9 @@ describe('dist/circuit-bin alone', { timeout: 300_000 }, () => {
     const c = ctrd.run({ [LABEL]: net.name });
     const ips = () => {
       const r = cli(['network', 'ips', c, '--json']);
-      return r.code === 0 ? (JSON.parse(r.out) as { ip: string }[]) : [];
+      return r.code === 0 ? (JSON.parse(r.out) as { ip: string }[]).filter((row) => row.ip) : [];
     };
+    // (a row without an ip is an attachment in progress)
     await waitFor(() => ips().length === 1, 'the containerd container attached', 15_000);
     const ip = ips()[0]?.ip ?? '';
     assert.ok(
