@@ -25,7 +25,7 @@ out.push(
 try {
   const only = process.argv.find((a) => a.startsWith('--only-'));
   if (!only || only === '--only-hook') out.push(...(await hookBench(scope, n, 64, 5000, checks)));
-  if (!only || only === '--only-server') out.push(...(await serverBench(scope, n)));
+  if (!only || only === '--only-server') out.push(...(await serverBench(scope, n, checks)));
   if (!only || only === '--only-containerd') out.push(...(await containerdBench(scope, 20)));
   if (!only || only === '--only-cluster') out.push(...(await clusterBench(scope, 1000, quick ? 50 : 200)));
   if (!only || only === '--only-lb')

@@ -1,11 +1,15 @@
 /* global Bun */
-// Run by bun (scripts/build.mjs spawns it): dist/circuit-bin, a standalone executable with code
-// splitting, so a hook call loads only the hook's chunks (bytecode), never the CLI's or zod's
-// full build. Same externals and aliases as the node build.
-import { ALIAS, EXTERNAL } from './build-config.mjs';
+// Run by bun (scripts/build.mjs spawns it with the version): dist/circuit-bin, a standalone
+// executable with code splitting, so a hook call loads only the hook's chunks (bytecode), never the
+// CLI's, the daemon's or their libraries' (all bundled, in chunks that only `server` and
+// `--address` clients load), nor zod's full build. Every .proto is compiled in (build-config.mjs).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlugin, compileProtos } from './build-config.mjs';
 
 const version = process.argv[2] ?? '0.0.0';
-const aliased = new RegExp(`^(${Object.keys(ALIAS).join('|')})$`);
+const gen = mkdtempSync(join(tmpdir(), 'circuit-build-bin-'));
 const result = await Bun.build({
   entrypoints: ['src/main.ts'],
   // a one-shot hook process never earns back the JIT's compile threads: tier up 100x later
@@ -14,17 +18,10 @@ const result = await Bun.build({
   bytecode: true,
   minify: true,
   format: 'esm',
-  external: EXTERNAL,
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(version) },
-  plugins: [
-    {
-      name: 'alias',
-      setup(b) {
-        b.onResolve({ filter: aliased }, (args) => ({ path: ALIAS[args.path] }));
-      },
-    },
-  ],
+  plugins: [buildPlugin(compileProtos(gen))],
 });
+rmSync(gen, { recursive: true, force: true });
 if (!result.success) {
   for (const log of result.logs) console.error(String(log));
   process.exit(1);

@@ -1,17 +1,13 @@
-import type * as grpc from '@grpc/grpc-js';
 import { CircuitError, ExitCode } from '../errors';
+import { decode, encode, ProtoTypes } from '../proto-codec';
+import { protoJson } from '../proto-json';
 import { fromWire } from './client-wire';
+import { CallError, UnaryChannel } from './grpc-client';
 import { Status } from './status';
-import { loadApi, parseAddress } from './transport';
+import { PROTO_FILE, parseAddress } from './transport';
 import type { Api } from './types';
 
 type Wire = Record<string, unknown>;
-type Unary = (
-  req: Wire,
-  md: grpc.Metadata,
-  opts: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: Wire) => void,
-) => void;
 
 const DEADLINE_MS = 120_000;
 
@@ -19,62 +15,37 @@ const DEADLINE_MS = 120_000;
 export class RemoteApi implements Api {
   private constructor(
     private readonly address: string,
-    private readonly clients: Record<string, grpc.Client>,
-    private readonly grpcMod: typeof grpc,
+    private readonly channel: UnaryChannel,
+    private readonly types: ProtoTypes,
   ) {}
 
   static async connect(address: string): Promise<RemoteApi> {
     const target = parseAddress(address);
-    const { grpc: g, pkg } = await loadApi();
-    const creds = target.tls ? await target.clientCredentials(g) : g.credentials.createInsecure();
-    const clients: Record<string, grpc.Client> = {};
-    for (const svc of [
-      'NetworkService',
-      'QosService',
-      'LoadBalancerService',
-      'MaintenanceService',
-      'ClusterService',
-      'TopologyService',
-    ]) {
-      const Ctor = pkg[svc] as grpc.ServiceClientConstructor;
-      clients[svc] = new Ctor(target.grpcTarget, creds, {
-        'grpc.max_receive_message_length': 64 * 1024 * 1024,
-      });
-    }
-    return new RemoteApi(address, clients, g);
+    const types = new ProtoTypes(protoJson([PROTO_FILE], new URL('./proto/', import.meta.url)));
+    const channel = new UnaryChannel(target, () => (target.tls ? target.clientTls() : undefined));
+    return new RemoteApi(address, channel, types);
   }
 
   close(): void {
-    for (const c of Object.values(this.clients)) c.close();
+    this.channel.close();
   }
 
-  private call(service: string, rpc: string, req: Wire): Promise<Wire> {
-    const client = this.clients[service] as unknown as Record<string, Unary>;
-    const fn = client[rpc];
-    if (!fn) throw new CircuitError(`client: no RPC ${service}.${rpc}`);
-    return new Promise((resolve, reject) => {
-      fn.call(
-        client,
-        req,
-        new this.grpcMod.Metadata(),
-        { deadline: Date.now() + DEADLINE_MS },
-        (err, res) => {
-          if (!err) return resolve(res);
-          const fromDaemon = err.metadata?.get('circuit-exit-code')[0];
-          if (fromDaemon !== undefined)
-            return reject(new CircuitError(err.details, Number(fromDaemon) as ExitCode));
-          if (err.code === Status.UNAVAILABLE || err.code === Status.DEADLINE_EXCEEDED)
-            return reject(
-              new CircuitError(
-                `cannot reach the circuit daemon at ${this.address}: ${err.details}`,
-                ExitCode.failure,
-              ),
-            );
-          const usage = err.code === Status.RESOURCE_EXHAUSTED || err.code === Status.INVALID_ARGUMENT;
-          reject(new CircuitError(err.details || err.message, usage ? ExitCode.usage : ExitCode.failure));
-        },
-      );
-    });
+  private async call(service: string, rpc: string, req: Wire): Promise<Wire> {
+    const m = this.types.method(`circuit.v1.${service}`, rpc);
+    try {
+      return decode(m.response, await this.channel.call(m.path, encode(m.request, req), DEADLINE_MS));
+    } catch (err) {
+      if (!(err instanceof CallError)) throw err;
+      const fromDaemon = err.metadata['circuit-exit-code'];
+      if (fromDaemon !== undefined) throw new CircuitError(err.details, Number(fromDaemon) as ExitCode);
+      if (err.code === Status.UNAVAILABLE || err.code === Status.DEADLINE_EXCEEDED)
+        throw new CircuitError(
+          `cannot reach the circuit daemon at ${this.address}: ${err.details}`,
+          ExitCode.failure,
+        );
+      const usage = err.code === Status.RESOURCE_EXHAUSTED || err.code === Status.INVALID_ARGUMENT;
+      throw new CircuitError(err.details || err.message, usage ? ExitCode.usage : ExitCode.failure);
+    }
   }
 
   createNetwork: Api['createNetwork'] = async (req) => {

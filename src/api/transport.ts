@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors';
-import { LOADER_OPTIONS } from '../proto-root';
-import { PROTO_FILE, protoRoot } from './proto-path';
+import { loadProtos } from '../proto';
 
 export const DEFAULT_ADDRESS = 'unix:///run/circuit/circuit.sock';
 
@@ -18,7 +17,8 @@ export interface Target {
   loopback: boolean;
   /** TLS for a client: when CIRCUIT_TLS_CA is set. */
   tls: boolean;
-  clientCredentials: (g: typeof grpc) => Promise<grpc.ChannelCredentials>;
+  /** A TLS client's CA, and key + certificate when the server asks for one (read on use). */
+  clientTls: () => { ca: Buffer; key?: Buffer; cert?: Buffer };
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -32,12 +32,11 @@ function readPem(path: string, what: string): Buffer {
 /** unix:///path, unix:/path, /path, tcp://HOST:PORT, tcp://[V6]:PORT. */
 export function parseAddress(address: string): Target {
   const env = process.env;
-  const clientCredentials = async (g: typeof grpc) =>
-    g.credentials.createSsl(
-      readPem(env.CIRCUIT_TLS_CA ?? '', 'CIRCUIT_TLS_CA'),
-      env.CIRCUIT_TLS_KEY ? readPem(env.CIRCUIT_TLS_KEY, 'CIRCUIT_TLS_KEY') : null,
-      env.CIRCUIT_TLS_CERT ? readPem(env.CIRCUIT_TLS_CERT, 'CIRCUIT_TLS_CERT') : null,
-    );
+  const clientTls = () => ({
+    ca: readPem(env.CIRCUIT_TLS_CA ?? '', 'CIRCUIT_TLS_CA'),
+    ...(env.CIRCUIT_TLS_KEY ? { key: readPem(env.CIRCUIT_TLS_KEY, 'CIRCUIT_TLS_KEY') } : {}),
+    ...(env.CIRCUIT_TLS_CERT ? { cert: readPem(env.CIRCUIT_TLS_CERT, 'CIRCUIT_TLS_CERT') } : {}),
+  });
   const tls = Boolean(env.CIRCUIT_TLS_CA);
   const unix = /^unix:(?:\/\/)?(\/.+)$/.exec(address) ?? /^(\/.+)$/.exec(address);
   if (unix?.[1]) {
@@ -51,7 +50,7 @@ export function parseAddress(address: string): Target {
       grpcTarget: `unix://${path}`,
       loopback: true,
       tls: false,
-      clientCredentials,
+      clientTls,
     };
   }
   const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
@@ -70,7 +69,7 @@ export function parseAddress(address: string): Target {
       grpcTarget: `${hostPart}:${port}`,
       loopback,
       tls,
-      clientCredentials,
+      clientTls,
     };
   }
   throw new UsageError(
@@ -78,23 +77,19 @@ export function parseAddress(address: string): Target {
   );
 }
 
+/** The circuit API's .proto, under src/api/proto (compiled into the builds). */
+export const PROTO_FILE = 'circuit/v1/circuit.proto';
+
 /** gRPC and the circuit package definition, loaded on first use (never on the hook path). */
 export async function loadApi(): Promise<{
   grpc: typeof grpc;
   pkg: Record<string, unknown>;
   definition: import('@grpc/proto-loader').PackageDefinition;
 }> {
-  let g: typeof grpc;
-  let loader: typeof import('@grpc/proto-loader');
-  try {
-    g = await import('@grpc/grpc-js');
-    loader = await import('@grpc/proto-loader');
-  } catch (err) {
-    throw new UsageError(
-      `the gRPC library is not available to this build (${(err as Error).message}); run the node build (dist/circuit.js) for the daemon and --address`,
-    );
-  }
-  const definition = loader.loadSync(PROTO_FILE, { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
+  const [g, definition] = await Promise.all([
+    import('@grpc/grpc-js'),
+    loadProtos([PROTO_FILE], new URL('./proto/', import.meta.url)),
+  ]);
   const root = g.loadPackageDefinition(definition) as unknown as { circuit: { v1: Record<string, unknown> } };
   return { grpc: g, pkg: root.circuit.v1, definition };
 }

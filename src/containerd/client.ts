@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { CircuitError, ExitCode, PluginError, UsageError } from '../errors';
-import { findProtoRoot, LOADER_OPTIONS } from '../proto-root';
+import { loadProtos } from '../proto';
 
 /** containerd's view of a container (what circuit reads of it). */
 export interface CtrContainer {
@@ -31,6 +31,7 @@ export interface CtrEvent {
   topic: string;
 }
 
+/** Under src/containerd/proto (compiled into the builds: scripts/build-config.mjs PROTOS). */
 const FILES = [
   'containerd/services/events/v1/events.proto',
   'containerd/services/containers/v1/containers.proto',
@@ -64,10 +65,10 @@ export class ContainerdClient {
   static async connect(socket: string, namespace: string): Promise<ContainerdClient> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(namespace))
       throw new UsageError(`--containerd-namespace: invalid namespace ${JSON.stringify(namespace)}`);
-    const g = await import('@grpc/grpc-js');
-    const loader = await import('@grpc/proto-loader');
-    const root = findProtoRoot(FILES[0] ?? '', import.meta.url);
-    const def = loader.loadSync(FILES, { ...LOADER_OPTIONS, includeDirs: [root] });
+    const [g, def] = await Promise.all([
+      import('@grpc/grpc-js'),
+      loadProtos(FILES, new URL('./proto/', import.meta.url)),
+    ]);
     const pkg = g.loadPackageDefinition(def) as unknown as {
       containerd: { services: Record<string, { v1: Record<string, grpc.ServiceClientConstructor> }> };
     };

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { CIRCUIT_BIN, defer, sh, subnet, trySh, uid } from './sys';
+import { CIRCUIT_ARGV, defer, sh, subnet, trySh, uid } from './sys';
 
 export interface BridgeNet {
   name: string;
@@ -151,7 +151,7 @@ export function namedBridgeNetwork(
   const ipam = { type: 'host-local', dataDir: join(home, 'ipam'), ranges: [[{ subnet: sn.cidr }]] };
   const plugins = [{ type: 'bridge', bridge, isGateway: true, ipMasq: false, ipam }];
   writeFileSync(file, JSON.stringify({ cniVersion: '1.0.0', name, plugins }));
-  const r = trySh([process.execPath, CIRCUIT_BIN, 'network', 'create', file, '--state-dir', stateDir]);
+  const r = trySh([...CIRCUIT_ARGV, 'network', 'create', file, '--state-dir', stateDir]);
   if (r.code !== 0) throw new Error(`network create ${name}: ${r.err}`);
   return { prefix: sn.prefix, gateway: `${sn.prefix}.1`, bridge };
 }

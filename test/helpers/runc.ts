@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { CIRCUIT_BIN, CNI_PATH, defer, sh, trySh, uid } from './sys';
+import { CIRCUIT_HOOK, CNI_PATH, defer, sh, trySh, uid } from './sys';
 
 type Cleanup = Pick<TestContext, 'after'>;
 
@@ -102,7 +102,7 @@ export function runcEnv(t: Cleanup, dir: string, rootfs: string): Runc {
           ...(opts.cniConf ? [`CNI_CONF=${opts.cniConf}`] : []),
           ...Object.entries(opts.hookEnv ?? {}).map(([k, v]) => `${k}=${v}`),
         ];
-        const bin = opts.bin ?? CIRCUIT_BIN;
+        const bin = opts.bin ?? CIRCUIT_HOOK;
         const stage = opts.stage ?? 'createRuntime';
         spec.hooks = {
           [stage]: [{ path: bin, args: ['circuit', 'hook', stage, '--state-dir', stateDir], env }],

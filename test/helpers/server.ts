@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { CIRCUIT_BIN, type Cleanup, CNI_PATH, defer } from './sys';
+import { CIRCUIT_ARGV, type Cleanup, CNI_PATH, defer } from './sys';
 
 export interface Daemon {
   address: string;
@@ -31,15 +31,26 @@ export async function startDaemon(
   dir: string,
   stateDir: string,
   extra: string[] = [],
-  opts: { runcRoot?: string; wait?: boolean; name?: string; address?: string } = {},
+  opts: {
+    runcRoot?: string;
+    wait?: boolean;
+    name?: string;
+    address?: string;
+    /** What runs `server ...` (default: the tested build, CIRCUIT_ARGV). */
+    argv?: readonly string[];
+    cwd?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Daemon> {
   const socket = join(dir, `${opts.name ?? 'api'}.sock`);
   const address = opts.address ?? `unix://${socket}`;
-  const args = [CIRCUIT_BIN, 'server', '--address', address, '--state-dir', stateDir, ...extra];
+  const [file = process.execPath, ...pre] = opts.argv ?? CIRCUIT_ARGV;
+  const args = [...pre, 'server', '--address', address, '--state-dir', stateDir, ...extra];
   if (opts.runcRoot) args.push('--runc-root', opts.runcRoot);
-  const proc = spawn(process.execPath, args, {
+  const proc = spawn(file, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CNI_PATH },
+    env: opts.env ?? { ...process.env, CNI_PATH },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let log = '';
   proc.stderr?.on('data', (d) => {

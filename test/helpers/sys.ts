@@ -9,6 +9,16 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const CIRCUIT_BIN = join(ROOT, 'dist/circuit.js');
 /** The standalone executable (bun --compile) of the same source. */
 export const CIRCUIT_EXE = join(ROOT, 'dist/circuit-bin');
+/**
+ * The build the helpers drive (CLI, daemon, runc hooks): dist/circuit.js under node, or with
+ * CIRCUIT_TEST_BIN=exe the standalone dist/circuit-bin (`CIRCUIT_TEST_BIN=exe node
+ * scripts/test.mjs FILE...`).
+ */
+export const TEST_EXE = process.env.CIRCUIT_TEST_BIN === 'exe';
+/** The argv prefix that runs the tested build. */
+export const CIRCUIT_ARGV: readonly string[] = TEST_EXE ? [CIRCUIT_EXE] : [process.execPath, CIRCUIT_BIN];
+/** The executable a runc hook names for the tested build. */
+export const CIRCUIT_HOOK = TEST_EXE ? CIRCUIT_EXE : CIRCUIT_BIN;
 export const TEST_PLUGINS = join(ROOT, 'test/fixtures/plugins');
 export const CNI_PATH = `/usr/lib/cni:${TEST_PLUGINS}`;
 
@@ -91,7 +101,8 @@ export function circuit(
     ...(opts.stateDir ? { CIRCUIT_STATE_DIR: opts.stateDir } : {}),
     ...opts.env,
   };
-  const r = spawnSync(process.execPath, [CIRCUIT_BIN, ...args], {
+  const [file = process.execPath, ...pre] = CIRCUIT_ARGV;
+  const r = spawnSync(file, [...pre, ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
     env,

@@ -6,7 +6,7 @@ import { leakAudit } from '../helpers/audit';
 import { bridgeNetwork, leases } from '../helpers/cni';
 import { busyboxRootfs, runcEnv } from '../helpers/runc';
 import { startDaemon, waitFor } from '../helpers/server';
-import { CIRCUIT_BIN, CNI_PATH, circuit, tmpDir } from '../helpers/sys';
+import { CIRCUIT_ARGV, CNI_PATH, circuit, tmpDir } from '../helpers/sys';
 
 let rootfs = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,7 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The CLI as a child process (so many can run at once). */
 function cliAsync(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CIRCUIT_BIN, ...args], { env: { ...process.env, CNI_PATH } });
+    const [file = process.execPath, ...pre] = CIRCUIT_ARGV;
+    const p = spawn(file, [...pre, ...args], { env: { ...process.env, CNI_PATH } });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => {
