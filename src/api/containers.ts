@@ -6,6 +6,7 @@ import { applyQosOrDetach } from '../attach/qos-link';
 import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
+import { SHORT_ID_LENGTH } from '../oci/podman';
 import type { LocalContext } from './context';
 import { allContainers } from './networks';
 import type { ConnectRequest, IpRow } from './types';
@@ -87,7 +88,17 @@ async function containerdTarget(ctx: LocalContext, spec: string): Promise<Resolv
   }
 }
 
-/** CONTAINER for disconnect/ips: a stored container id, a runtime's container name, or a pid. */
+/** A podman container by a unique prefix of its id of at least 12 hex digits (podman's short id). */
+function podmanByIdPrefix(ctx: LocalContext, spec: string): string | undefined {
+  if (!new RegExp(`^[0-9a-f]{${SHORT_ID_LENGTH},63}$`).test(spec)) return undefined;
+  const hits = allContainers(ctx.store).filter((r) => r.source === 'podman' && r.id.startsWith(spec));
+  return hits.length === 1 ? hits[0]?.id : undefined;
+}
+
+/**
+ * CONTAINER for disconnect/ips: a stored container id, a runtime's container name (containerd's,
+ * podman's), a podman short id, or a pid.
+ */
 export function storedContainerId(ctx: LocalContext, spec: string): string | undefined {
   if (containerId.safeParse(spec).success && ctx.store.getContainer(spec)) return spec;
   if (containerId.safeParse(spec).success && !/^\d+$/.test(spec)) {
@@ -95,6 +106,8 @@ export function storedContainerId(ctx: LocalContext, spec: string): string | und
     const mine = named.find((r) => r.namespace === ctx.containerd?.namespace) ?? named[0];
     if (mine) return mine.id;
   }
+  const podman = podmanByIdPrefix(ctx, spec);
+  if (podman) return podman;
   if (/^\d+$/.test(spec)) {
     const pid = Number(spec);
     for (const id of ctx.store.containerIds()) if (ctx.store.getContainer(id)?.pid === pid) return id;

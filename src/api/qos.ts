@@ -1,18 +1,25 @@
 import { storedNetwork } from '../attach/networks';
 import { checkedContainer, specFromOptions } from '../qos/options';
 import { type QosRow, qosReset, qosSet, qosShow } from '../qos/service';
+import { storedContainerId } from './containers';
 import type { LocalContext } from './context';
 import type { QosSetRequest } from './types';
 
+/** --container: a stored record's runtime name (podman's, containerd's) means that record; else as given. */
+function recordIdOf(ctx: LocalContext, container: string | undefined): string | undefined {
+  if (container === undefined || /^\d+$/.test(container)) return container;
+  return storedContainerId(ctx, container) ?? container;
+}
+
 export async function setQos(ctx: LocalContext, req: QosSetRequest): Promise<void> {
   const spec = specFromOptions(req.options);
-  const id = checkedContainer(req.container);
+  const id = recordIdOf(ctx, checkedContainer(req.container));
   storedNetwork(ctx.store, req.network);
   await ctx.store.locked(() => qosSet(ctx.store, ctx.deps.run, req.network, id, spec));
 }
 
 export async function resetQos(ctx: LocalContext, network: string, container?: string): Promise<void> {
-  const id = checkedContainer(container);
+  const id = recordIdOf(ctx, checkedContainer(container));
   storedNetwork(ctx.store, network);
   await ctx.store.locked(() => qosReset(ctx.store, ctx.deps.run, network, id));
 }
