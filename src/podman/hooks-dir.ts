@@ -71,7 +71,9 @@ export function hookSettings(i: SettingsInput): HookSettings {
   // dist/circuit.js starts with `#!/usr/bin/env node`: its PATH must reach node
   const nodeDir = dirname(process.execPath);
   const path =
-    bin.endsWith('.js') && !SYSTEM_PATH.split(':').includes(nodeDir) ? `${nodeDir}:${SYSTEM_PATH}` : SYSTEM_PATH;
+    bin.endsWith('.js') && !SYSTEM_PATH.split(':').includes(nodeDir)
+      ? `${nodeDir}:${SYSTEM_PATH}`
+      : SYSTEM_PATH;
   return { bin, stateDir: resolve(i.stateDir), cniPath: i.cniPath, path };
 }
 
