@@ -59,7 +59,7 @@ const records = (l: Lab) => {
 };
 
 describe('podman through hooks.d (real podman, runc)', { skip, timeout: 240_000 }, () => {
-  it('two containers on a circuit network ping each other; a static IP; names in ips, list, DNS rows', async (t) => {
+  it('two containers on a circuit network ping each other; a static IP; podman names and ids in ips and list', async (t) => {
     const l = lab(t);
     const [a, b] = [`pa${uid()}`, `pb${uid()}`];
     const ida = await l.p.start(a, { 'io.circuit.network': l.net.name });
@@ -186,6 +186,22 @@ describe('podman through hooks.d (real podman, runc)', { skip, timeout: 240_000 
       new RegExp(
         `circuit: podman container ${name} has a podman network \\(netns ${ns.path}\\); circuit attaches only containers run with --network none`,
       ),
+    );
+    const host = await l.p.spawn([
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      ...ulimitFlags(),
+      '--annotation',
+      `io.circuit.network=${l.net.name}`,
+      l.p.image,
+      'true',
+    ]);
+    assert.notEqual(host.code, 0);
+    assert.match(
+      host.err,
+      /circuit: container [0-9a-f]{64} shares the host network namespace; circuit will not attach it/,
     );
     audit(l, []);
 
