@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--check] [--only-hook|--only-server|--only-containerd|--only-cluster|--only-lb]:
+// npm run bench [-- --quick] [--check] [--only-hook|--only-server|--only-containerd|--only-cluster|--only-lb|--only-podman]:
 // prints ratios measured in this run (medians); --check exits 1 when a figure misses its target.
 
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { clusterBench } from './cluster';
 import { containerdBench } from './containerd';
 import { hookBench } from './hook';
 import { lbBench } from './lb';
+import { podmanBench } from './podman';
 import { serverBench } from './server';
 import { type Check, checkLines, Scope } from './util';
 
@@ -32,6 +33,9 @@ try {
     out.push(
       ...(await lbBench(scope, quick ? 200 : 1000, existsSync('/proc/net/ip_vs') ? 'ipvs' : 'nftables')),
     );
+  // podman only where it is installed (scripts/install-deps.sh adds it)
+  if ((!only && existsSync('/usr/bin/podman')) || only === '--only-podman')
+    out.push(...(await podmanBench(scope, n)));
 } finally {
   await scope.close();
 }

@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh kernel   also the kernel-lane packages (qemu, Debian kernel)
 set -euo pipefail
 pkgs=(runc containernetworking-plugins busybox-static iproute2 iputils-ping nftables iptables iperf3 ipvsadm procps kmod
-  containerd python3-grpcio python3-grpc-tools openssl util-linux redis-server redis-tools docker.io graphviz ethtool)
+  containerd python3-grpcio python3-grpc-tools openssl util-linux redis-server redis-tools docker.io graphviz ethtool podman)
 if [[ "${1:-}" == "kernel" ]]; then
   pkgs+=(qemu-system-x86 linux-image-amd64)
 fi
@@ -16,7 +16,7 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # no service may start from a package's postinst (docker.io, containerd, redis-server): tests
+  # no service may start from a package's postinst (docker.io, containerd, redis-server, podman): tests
   # run their own private instances, and a system dockerd would program the host's firewall
   policy=/usr/sbin/policy-rc.d
   had_policy=0

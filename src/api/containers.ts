@@ -7,6 +7,7 @@ import { type ResolvedContainer, resolveContainer } from '../container/resolve';
 import { NotFoundError, UsageError } from '../errors';
 import { containerId, firstIssue, ifName as ifNameSchema } from '../names';
 import { netnsRef } from '../netns';
+import { SHORT_ID_LENGTH } from '../oci/podman';
 import type { LocalContext } from './context';
 import type { ConnectRequest, IpRow } from './types';
 
@@ -85,7 +86,17 @@ async function containerdTarget(ctx: LocalContext, spec: string): Promise<Resolv
   }
 }
 
-/** CONTAINER for disconnect/ips: a stored container id, a runtime's container name, or a pid. */
+/** A podman container by a unique prefix of its id of at least 12 hex digits (podman's short id). */
+function podmanByIdPrefix(ctx: LocalContext, spec: string): string | undefined {
+  if (!new RegExp(`^[0-9a-f]{${SHORT_ID_LENGTH},63}$`).test(spec)) return undefined;
+  const hits = allContainers(ctx.store).filter((r) => r.source === 'podman' && r.id.startsWith(spec));
+  return hits.length === 1 ? hits[0]?.id : undefined;
+}
+
+/**
+ * CONTAINER for disconnect/ips: a stored container id, a runtime's container name (containerd's,
+ * podman's), a podman short id, or a pid.
+ */
 export function storedContainerId(ctx: LocalContext, spec: string): string | undefined {
   if (containerId.safeParse(spec).success && ctx.store.getContainer(spec)) return spec;
   if (containerId.safeParse(spec).success && !/^\d+$/.test(spec)) {
@@ -93,6 +104,8 @@ export function storedContainerId(ctx: LocalContext, spec: string): string | und
     const mine = named.find((r) => r.namespace === ctx.containerd?.namespace) ?? named[0];
     if (mine) return mine.id;
   }
+  const podman = podmanByIdPrefix(ctx, spec);
+  if (podman) return podman;
   if (/^\d+$/.test(spec)) {
     const pid = Number(spec);
     return ctx.store.allContainers().find((r) => r.pid === pid)?.id;

@@ -5,6 +5,7 @@ import { versionCheck } from '../cni/chain';
 import { type NetworkConfig, parseNetworkConfig, toConfList } from '../cni/config';
 import { documentBridge, generateConflist } from '../cni/generate';
 import { documentSubnets, overlaps } from '../cni/subnets';
+import { runtimeOf } from '../container/runtime';
 import { ConflictError, NotFoundError, UsageError } from '../errors';
 import { networkName, validName } from '../names';
 import { qosArea } from '../state/qos';
@@ -25,6 +26,8 @@ function peersOf(records: ContainerRecord[], network: string): Peer[] {
         ifName: a.ifName,
         status: a.status,
         ips: a.ips,
+        ...(r.name !== undefined ? { name: r.name } : {}),
+        runtime: runtimeOf(r),
       })),
   );
 }

@@ -37,6 +37,10 @@ export interface Peer {
   ifName: string;
   status: string;
   ips: string[];
+  /** The runtime's name for the container (containerd, podman), when it has one. */
+  name?: string;
+  /** runc, containerd, docker or podman. */
+  runtime?: string;
 }
 
 export interface NetworkSummary {

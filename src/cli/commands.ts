@@ -7,6 +7,7 @@ const qos = () => import('./qos');
 const lb = () => import('./lb');
 const completion = () => import('./completion');
 const topology = () => import('./topology');
+const hooks = () => import('./hooks');
 
 const CONTAINERD_FLAGS = ['containerd', 'containerd-namespace'];
 
@@ -188,6 +189,28 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary: 'draw the topology as GraphViz DOT, or as SVG without a system graphviz',
     flags: { string: ['output'], boolean: ['svg'] },
     run: async (c, a) => (await topology()).dot(c, a),
+  },
+  'hooks install': {
+    usage: 'circuit hooks install [--dir DIR] [--state-dir DIR] [--cni-path DIRS] [--bin PATH] [--force]',
+    summary:
+      "write circuit's OCI hooks.d files for podman and CRI-O (default dir /usr/share/containers/oci/hooks.d; idempotent; --force replaces files of the same name circuit did not write)",
+    flags: { string: ['dir', 'bin'], boolean: ['force'] },
+    local: true,
+    run: async (c, a) => (await hooks()).install(c, a),
+  },
+  'hooks uninstall': {
+    usage: 'circuit hooks uninstall [--dir DIR] [--force]',
+    summary: "remove circuit's hooks.d files (idempotent; others' files of the same name need --force)",
+    flags: { string: ['dir'], boolean: ['force'] },
+    local: true,
+    run: async (c, a) => (await hooks()).uninstall(c, a),
+  },
+  'hooks show': {
+    usage: 'circuit hooks show [--dir DIR] [--json]',
+    summary: "circuit's hooks.d files: who wrote each, the binary and state dir they run",
+    flags: { string: ['dir'] },
+    local: true,
+    run: async (c, a) => (await hooks()).show(c, a),
   },
   'cluster nodes': {
     usage: 'circuit cluster nodes [--json]',

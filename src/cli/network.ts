@@ -1,4 +1,4 @@
-import type { CreateNetworkRequest } from '../api/types';
+import type { CreateNetworkRequest, Peer } from '../api/types';
 import { expectPositional, list, type ParsedArgs, str } from '../args';
 import { readConfigText } from '../attach/networks';
 import type { NetworkSpec } from '../cni/generate';
@@ -86,7 +86,7 @@ export async function networkList(ctx: CliContext, args: ParsedArgs): Promise<vo
         r.type,
         r.version,
         r.peers
-          .map((p) => `${p.ips.map((ip) => ip.split('/')[0]).join(',') || '-'} (${p.pid ?? p.container})`)
+          .map((p) => `${p.ips.map((ip) => ip.split('/')[0]).join(',') || '-'} (${peerLabel(p)})`)
           .join(', '),
       ]),
     ),
@@ -102,4 +102,10 @@ export async function networkDelete(ctx: CliContext, args: ParsedArgs): Promise<
   const [name = ''] = expectPositional(args, 1, 1, 'circuit network delete NAME [--force]');
   const r = await ctx.api.deleteNetwork(name, args.flags.force === true);
   ctx.out(r.deleted ? `${name} deleted` : `network ${name} does not exist; nothing to delete`);
+}
+
+/** A peer in `network list`: by pid (else record id); podman's by runtime and name ("podman web"). */
+function peerLabel(p: Peer): string {
+  if (p.runtime === 'podman') return `podman ${p.name ?? p.container}`;
+  return String(p.pid ?? p.container);
 }

@@ -1,3 +1,4 @@
+import { runtimeOf } from '../container/runtime';
 import type { ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
 import type { AttRow } from './schemas';
@@ -6,9 +7,6 @@ import type { AttRow } from './schemas';
 export function containerName(r: ContainerRecord): string {
   return r.name ?? r.id;
 }
-
-const runtimeOf = (r: ContainerRecord) =>
-  r.source === 'docker' ? 'docker' : r.source === 'containerd' || r.namespace ? 'containerd' : 'runc';
 
 /** This node's attached containers by name, as published rows (pure over the records). */
 export function snapshot(records: ContainerRecord[]): Map<string, AttRow[]> {

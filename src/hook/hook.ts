@@ -9,6 +9,7 @@ import { errorMessage, noteRollbackFailure, rollbackFailures, UsageError } from 
 import { hookLog } from '../hooklog';
 import { netnsRef } from '../netns';
 import { readBundle } from '../oci/bundle';
+import { isPodman, podmanName } from '../oci/podman';
 import { parseOciState, readStdin } from '../oci/state';
 import { runLean } from '../runner';
 import { StateStore } from '../state/store';
@@ -54,6 +55,15 @@ export async function runHook(opts: HookOptions): Promise<void> {
       const netnsPath = bundle.netnsPath ?? (state.pid ? `/proc/${state.pid}/ns/net` : undefined);
       if (!netnsPath) throw new UsageError(`container ${state.id}: no pid and no netns path in the bundle`);
       const annotations = { ...bundle.annotations, ...(state.annotations ?? {}) };
+      const podman = isPodman(annotations) ? podmanName(state.id, state.bundle) : undefined;
+      if (podman !== undefined) {
+        log.podman = podman;
+        // podman (netavark, CNI, slirp4netns, container:) made or chose this namespace: not circuit's
+        if (bundle.joinsNetns)
+          throw new UsageError(
+            `podman container ${podman} has a podman network (netns ${netnsPath}); circuit attaches only containers run with --network none`,
+          );
+      }
       const topology = topologyFiles(annotations);
       // a container may have topology links, CNI networks, or both
       const wantsCni =
@@ -72,7 +82,9 @@ export async function runHook(opts: HookOptions): Promise<void> {
           containerId: state.id,
           netns: netnsRef(netnsPath),
           bundle: state.bundle,
-          source: 'hook',
+          ...(podman !== undefined
+            ? { source: 'podman' as const, name: podman }
+            : { source: 'hook' as const }),
           ...(state.pid ? { pid: state.pid } : {}),
         },
         requests,
@@ -88,7 +100,12 @@ export async function runHook(opts: HookOptions): Promise<void> {
             store,
             runLean,
             topology,
-            { id: state.id, pid: state.pid, netns: netnsPath },
+            {
+              id: state.id,
+              pid: state.pid,
+              netns: netnsPath,
+              ...(podman !== undefined ? { aliases: [podman] } : {}),
+            },
             log,
           );
         } catch (err) {

@@ -18,6 +18,8 @@ export interface BundleInfo {
   netnsPath: string | undefined;
   /** true when config.json could be read. */
   found: boolean;
+  /** The config names a network namespace to join (a path) instead of asking for a new one. */
+  joinsNetns: boolean;
 }
 
 /**
@@ -29,7 +31,12 @@ export function readBundle(bundle: string, pid: number | undefined): BundleInfo 
   try {
     text = readFileSync(join(bundle, 'config.json'), 'utf8');
   } catch {
-    return { annotations: {}, netnsPath: pid ? `/proc/${pid}/ns/net` : undefined, found: false };
+    return {
+      annotations: {},
+      netnsPath: pid ? `/proc/${pid}/ns/net` : undefined,
+      found: false,
+      joinsNetns: false,
+    };
   }
   let doc: unknown;
   try {
@@ -42,5 +49,5 @@ export function readBundle(bundle: string, pid: number | undefined): BundleInfo 
   const ns = r.data.linux?.namespaces?.find((n) => n.type === 'network');
   let netnsPath: string | undefined;
   if (ns) netnsPath = ns.path ? ns.path : pid ? `/proc/${pid}/ns/net` : undefined;
-  return { annotations: r.data.annotations ?? {}, netnsPath, found: true };
+  return { annotations: r.data.annotations ?? {}, netnsPath, found: true, joinsNetns: !!ns?.path };
 }

@@ -48,8 +48,9 @@ export const containerRecordSchema = z.object({
   pid: z.optional(z.int().check(z.nonnegative())),
   netns: netnsRefSchema,
   bundle: z.optional(z.string()),
-  source: z.enum(['hook', 'cli', 'containerd', 'docker']),
-  /** The runtime's own name for the container (containerd: its container id), and namespace. */
+  /** Who attached it; `podman`: the hook, for a container podman runs (hooks.d). */
+  source: z.enum(['hook', 'cli', 'containerd', 'docker', 'podman']),
+  /** The runtime's own name (containerd: its container id; podman: its name), and namespace. */
   name: z.optional(z.string()),
   namespace: z.optional(z.string()),
   createdAt: z.string(),

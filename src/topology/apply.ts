@@ -28,7 +28,13 @@ export interface TopologyContainer {
   pid: number;
   /** The container's netns path (the bundle's, or /proc/PID/ns/net). */
   netns: string;
+  /** Other names the files may use for it (podman: its container name). */
+  aliases?: readonly string[];
 }
+
+/** Whether a file's `container` field names this container (by id or an alias). */
+export const namesContainer = (c: TopologyContainer, name: string): boolean =>
+  name === c.id || (c.aliases ?? []).includes(name);
 
 export interface UpResult {
   /** Links made now (container/dev). */
@@ -87,8 +93,8 @@ export class TopologyEngine {
   /** Make the container's links (idempotent). On failure everything made for it is removed. */
   up(topo: Topology, c: TopologyContainer): Promise<UpResult> {
     return this.store.locked(async () => {
-      const mine = topo.links.filter((l) => l.container === c.id);
-      const commands = topo.commands.filter((x) => x.container === c.id).map((x) => x.command);
+      const mine = topo.links.filter((l) => namesContainer(c, l.container));
+      const commands = topo.commands.filter((x) => namesContainer(c, x.container)).map((x) => x.command);
       const existing = topologyRecords.get(this.store, c.id);
       // a record of an earlier incarnation (same id, another netns) is stale: remove it first
       if (existing && (existing.pid !== c.pid || !netnsAlive(existing.netns)))

@@ -1,7 +1,7 @@
 /** The hook's topology steps: loaded only when a topology is named or recorded. */
 import type { Runner } from '../runner';
 import type { StateStore } from '../state/store';
-import { TopologyEngine } from './apply';
+import { namesContainer, type TopologyContainer, TopologyEngine } from './apply';
 import { runContainerCommands } from './commands';
 import { loadValidTopology } from './load';
 
@@ -10,11 +10,14 @@ export async function hookTopologyUp(
   store: StateStore,
   run: Runner,
   files: readonly string[],
-  c: { id: string; pid: number; netns: string },
+  c: TopologyContainer,
   log: Record<string, unknown>,
 ): Promise<void> {
   const topo = await loadValidTopology(files);
-  if (!topo.links.some((l) => l.container === c.id) && !topo.commands.some((x) => x.container === c.id))
+  if (
+    !topo.links.some((l) => namesContainer(c, l.container)) &&
+    !topo.commands.some((x) => namesContainer(c, x.container))
+  )
     return;
   const res = await new TopologyEngine(store, run).up(topo, c);
   log.topologyLinks = res.created;

@@ -67,6 +67,17 @@ describe('cluster snapshot', () => {
     for (const rows of snap.values()) assert.ok(attRowsSchema.safeParse(rows).success);
   });
 
+  it('podman containers publish under their podman name with runtime podman', () => {
+    const id = 'f'.repeat(64);
+    const snap = snapshot([
+      rec(id, { source: 'podman', name: 'web', attachments: [att('a', 'attached', ['198.18.1.4/24'])] }),
+    ]);
+    assert.deepEqual(
+      snap.get('web')?.map((r) => [r.runtime, r.id, r.ip]),
+      [['podman', id, '198.18.1.4']],
+    );
+  });
+
   it('an attachment without addresses still shows (ip empty); names fall back to the id', () => {
     const snap = snapshot([rec('x', { attachments: [att('l2', 'attached', [])] })]);
     assert.equal(snap.get('x')?.[0]?.ip, '');
