@@ -8,16 +8,17 @@ export async function setQos(ctx: LocalContext, req: QosSetRequest): Promise<voi
   const spec = specFromOptions(req.options);
   const id = checkedContainer(req.container);
   storedNetwork(ctx.store, req.network);
-  await ctx.store.locked(() => qosSet(ctx.store, ctx.deps.run, req.network, id, spec));
+  // the network's own QoS lock (in qosSet), not the global one: tc runs in it
+  await qosSet(ctx.store, ctx.deps.run, req.network, id, spec);
 }
 
 export async function resetQos(ctx: LocalContext, network: string, container?: string): Promise<void> {
   const id = checkedContainer(container);
   storedNetwork(ctx.store, network);
-  await ctx.store.locked(() => qosReset(ctx.store, ctx.deps.run, network, id));
+  await qosReset(ctx.store, ctx.deps.run, network, id);
 }
 
 export async function showQos(ctx: LocalContext, network?: string): Promise<QosRow[]> {
   if (network !== undefined) storedNetwork(ctx.store, network);
-  return ctx.store.locked(() => qosShow(ctx.store, ctx.deps.run, network));
+  return qosShow(ctx.store, ctx.deps.run, network);
 }

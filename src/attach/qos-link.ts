@@ -8,7 +8,8 @@ const qosFile = (store: StateStore, network: string) => store.path(`qos/${networ
 /**
  * Apply stored QoS to a container's new attachments. The QoS code is loaded only when a
  * network has settings (the hook stays lean). If shaping fails, the new attachments are
- * undone: a container never runs without the QoS its network asks for.
+ * undone: a container never runs without the QoS its network asks for. Never call it with the
+ * global lock held.
  */
 export async function applyQosOrDetach(
   store: StateStore,
@@ -17,9 +18,10 @@ export async function applyQosOrDetach(
   networks: string[],
 ): Promise<void> {
   if (!networks.some((n) => existsSync(qosFile(store, n)))) return;
-  const { applyOnAttach } = await import('../qos/service');
+  const { applyQosOnAttach } = await import('../qos/service');
   try {
-    await store.locked(() => applyOnAttach(store, deps.run, containerId));
+    // under each network's QoS lock; tc never runs inside the global state lock
+    await applyQosOnAttach(store, deps.run, containerId);
   } catch (err) {
     for (const n of networks) await detach(store, deps, containerId, n).catch(() => undefined);
     throw err;

@@ -1,3 +1,5 @@
+import { ipvsStats } from '../kernel/ipvs';
+import { listNftTable } from '../kernel/nft';
 import type { Runner } from '../runner';
 import { chainIndex, NFT_TABLE } from './nft-plan';
 import { formatEndpoint, type Service } from './spec';
@@ -59,21 +61,14 @@ export function parseNftStats(json: string, services: Service[]): TargetStats[] 
   return out;
 }
 
+/** Counters of every service from the kernel; a failed read is an error (never "no traffic"). */
 export async function readStats(run: Runner, services: Service[]): Promise<TargetStats[]> {
   const out: TargetStats[] = [];
-  if (services.some((s) => s.backend === 'ipvs')) {
-    const r = await run({ argv: ['ipvsadm', '-Ln', '--stats', '--exact'] });
-    if (r.exitCode === 0)
-      out.push(
-        ...parseIpvsStats(
-          r.stdout,
-          services.filter((s) => s.backend === 'ipvs'),
-        ),
-      );
-  }
+  const ipvs = services.filter((s) => s.backend === 'ipvs');
+  if (ipvs.length > 0) out.push(...parseIpvsStats(await ipvsStats(run), ipvs));
   if (services.some((s) => s.backend === 'nftables')) {
-    const r = await run({ argv: ['nft', '-j', 'list', 'table', 'inet', NFT_TABLE] });
-    if (r.exitCode === 0) out.push(...parseNftStats(r.stdout, services));
+    const json = await listNftTable(run, { family: 'inet', name: NFT_TABLE });
+    if (json !== undefined) out.push(...parseNftStats(json, services));
   }
   return out;
 }
