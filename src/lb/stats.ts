@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { KernelError } from '../errors';
 import { ipvsStats } from '../kernel/ipvs';
 import { listNftTable } from '../kernel/nft';
 import type { Runner } from '../runner';
@@ -38,11 +40,38 @@ export function parseIpvsStats(text: string, services: Service[]): TargetStats[]
   return out;
 }
 
+const NFT_LIST = ['nft', '-j', 'list', 'table', 'inet', NFT_TABLE];
+
+const nftListSchema = z.object({
+  nftables: z
+    .array(
+      z.looseObject({
+        rule: z
+          .looseObject({
+            chain: z.string(),
+            expr: z.array(
+              z.looseObject({
+                counter: z.looseObject({ packets: z.number(), bytes: z.number() }).optional(),
+              }),
+            ),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
 /** Counters of the per-target chains (nat chains see the first packet of each connection). */
 export function parseNftStats(json: string, services: Service[]): TargetStats[] {
-  const doc = JSON.parse(json) as {
-    nftables?: { rule?: { chain: string; expr: { counter?: { packets: number; bytes: number } }[] } }[];
-  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = undefined;
+  }
+  const parsed = nftListSchema.safeParse(raw);
+  if (!parsed.success) throw new KernelError(NFT_LIST, `${NFT_LIST.join(' ')}: unexpected output`);
+  const doc = parsed.data;
   const index = chainIndex(services);
   const out: TargetStats[] = [];
   for (const item of doc.nftables ?? []) {
