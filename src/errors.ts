@@ -55,6 +55,27 @@ export class PluginError extends CircuitError {
   }
 }
 
+/**
+ * A kernel step (ip, tc, nft, ethtool, ipvsadm, sysctl, run by src/kernel/) failed, or an
+ * observation of the kernel could not be made. Exit 5 / UNAVAILABLE, like a plugin failure.
+ * `gone`: the tool said the object does not exist (callers that tolerate that never see it).
+ */
+export class KernelError extends PluginError {
+  readonly argv: readonly string[];
+  readonly stderr: string;
+  readonly gone: boolean;
+  constructor(
+    argv: readonly string[],
+    message: string,
+    opts: { code?: number; stderr?: string; gone?: boolean } = {},
+  ) {
+    super(argv[0] ?? '?', message, opts.code);
+    this.argv = argv;
+    this.stderr = opts.stderr ?? '';
+    this.gone = opts.gone ?? false;
+  }
+}
+
 /** The state directory is unreadable, corrupt or locked. */
 export class StateError extends CircuitError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -4,10 +4,12 @@ import {
   createService,
   deleteServices,
   getService,
+  lbLocked,
   listServices,
   removeTargets,
   resolveBackend,
   restoreAll,
+  snapshot,
 } from '../lb/service';
 import { parseEndpoint, SCHEDULERS, type Scheduler, type Service, type Target } from '../lb/spec';
 import { readStats, type TargetStats } from '../lb/stats';
@@ -53,8 +55,9 @@ export async function lbCreate(
   const wanted = oneOf('backend', req.backend, ['auto', 'ipvs', 'nftables'] as const, 'auto');
   const persistent = intValue('persistent', req.persistent, 1, 86400 * 31);
   const name = checked(req.name);
-  return ctx.store.locked(async () => {
-    const existing = listServices(ctx.store).find((s) => s.name === name);
+  // the lb area's own lock, not the global one: kernel work (modprobe, ipvsadm, nft) runs in it
+  return lbLocked(ctx.store, async () => {
+    const existing = (await snapshot(ctx.store)).find((s) => s.name === name);
     const resolved =
       existing && wanted === 'auto'
         ? { backend: existing.backend }
@@ -90,8 +93,8 @@ async function editTargets(
 ): Promise<void> {
   checked(name);
   if (list.length === 0) throw new UsageError('give at least one TARGET:PORT');
-  await ctx.store.locked(async () => {
-    const svc = getService(ctx.store, name);
+  await lbLocked(ctx.store, async () => {
+    const svc = await ctx.store.locked(async () => getService(ctx.store, name));
     await edit(ctx.store, ctx.deps.run, name, targetsFrom(list, weight, svc.addr.includes(':') ? 6 : 4));
   });
 }
@@ -104,23 +107,17 @@ export const lbRemove = (ctx: LocalContext, name: string, targets: string[]) =>
 
 export async function lbDelete(ctx: LocalContext, name: string): Promise<{ deleted: boolean }> {
   checked(name);
-  const gone = await ctx.store.locked(() => deleteServices(ctx.store, ctx.deps.run, [name]));
+  const gone = await lbLocked(ctx.store, () => deleteServices(ctx.store, ctx.deps.run, [name]));
   return { deleted: gone.length > 0 };
 }
 
 export async function lbClear(ctx: LocalContext): Promise<{ count: number }> {
-  const gone = await ctx.store.locked(() =>
-    deleteServices(
-      ctx.store,
-      ctx.deps.run,
-      listServices(ctx.store).map((s) => s.name),
-    ),
-  );
+  const gone = await lbLocked(ctx.store, () => deleteServices(ctx.store, ctx.deps.run));
   return { count: gone.length };
 }
 
 export async function lbRestore(ctx: LocalContext): Promise<{ count: number }> {
-  return { count: await ctx.store.locked(() => restoreAll(ctx.store, ctx.deps.run)) };
+  return { count: await lbLocked(ctx.store, () => restoreAll(ctx.store, ctx.deps.run)) };
 }
 
 export async function lbStats(ctx: LocalContext, name?: string): Promise<TargetStats[]> {

@@ -47,16 +47,15 @@ export async function check(ctx: LocalContext, id: string): Promise<CheckResult[
   });
 }
 
-export function gc(ctx: LocalContext): Promise<GcReport> {
-  return ctx.store.locked(async () => {
-    const report = await collectGarbage(ctx.store, ctx.deps);
-    // topology links of containers that are gone, and the bridges/tunnels/namespaces only they used
-    const { TopologyEngine } = await import('../topology/apply');
-    try {
-      report.repaired.push(...(await new TopologyEngine(ctx.store, ctx.deps.run).collect()));
-    } catch (err) {
-      report.errors.push(`topology: ${errorMessage(err)}`);
-    }
-    return report;
-  });
+export async function gc(ctx: LocalContext): Promise<GcReport> {
+  const report = await ctx.store.locked(() => collectGarbage(ctx.store, ctx.deps));
+  // topology links of containers that are gone, and the bridges/tunnels/namespaces only they
+  // used: under the topology area's own lock, not the global one (kernel work)
+  const { TopologyEngine } = await import('../topology/apply');
+  try {
+    report.repaired.push(...(await new TopologyEngine(ctx.store, ctx.deps.run).collect()));
+  } catch (err) {
+    report.errors.push(`topology: ${errorMessage(err)}`);
+  }
+  return report;
 }

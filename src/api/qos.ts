@@ -24,10 +24,10 @@ export async function setQos(ctx: LocalContext, req: QosSetRequest): Promise<voi
 export async function resetQos(ctx: LocalContext, network: string, container?: string): Promise<void> {
   const id = recordIdOf(ctx, checkedContainer(container));
   storedNetwork(ctx.store, network);
-  await ctx.store.locked(() => qosReset(ctx.store, ctx.deps.run, network, id));
+  await qosReset(ctx.store, ctx.deps.run, network, id);
 }
 
 export async function showQos(ctx: LocalContext, network?: string): Promise<QosRow[]> {
   if (network !== undefined) storedNetwork(ctx.store, network);
-  return ctx.store.locked(() => qosShow(ctx.store, ctx.deps.run, network));
+  return qosShow(ctx.store, ctx.deps.run, network);
 }

@@ -24,9 +24,10 @@ export function refuseHostNetns(container: string, netnsPath: string): void {
 async function applyQosOrDetach(ctx: ConnectContext, containerId: string, networks: string[]): Promise<void> {
   const { store, deps } = ctx;
   if (!networks.some((n) => hasQos(store, n))) return;
-  const { applyOnAttach } = await import('../qos/service');
+  const { applyQosOnAttach } = await import('../qos/service');
   try {
-    await store.locked(() => applyOnAttach(store, deps.run, containerId));
+    // under each network's QoS lock: tc never runs inside the global state lock
+    await applyQosOnAttach(store, deps.run, containerId);
   } catch (err) {
     let failure: unknown = err;
     for (const n of networks)

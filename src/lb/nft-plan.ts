@@ -1,3 +1,4 @@
+import { nftTableScript } from '../kernel/nft';
 import { familyOf, formatEndpoint, type Service, type Target } from './spec';
 
 export const NFT_TABLE = 'circuit';
@@ -26,16 +27,16 @@ function selector(s: Service, total: number): string {
 }
 
 /**
- * The whole `inet circuit` table for the nftables services, as one `nft -f` script:
- * create-if-missing, delete, re-create, all in one atomic transaction. With no services the
- * table is simply removed. Only this table is ever touched.
+ * The rules of the whole `inet circuit` table for the nftables services (the lines inside
+ * `table inet circuit { ... }`); [] when there is nothing to program (the table is removed).
+ * src/kernel/nft.ts renders them as one atomic replace. Only this table is ever touched.
  */
-export function nftScript(all: Service[]): string {
-  const lines = [`table inet ${NFT_TABLE}`, `delete table inet ${NFT_TABLE}`];
+export function nftRules(all: Service[]): string[] {
+  const lines: string[] = [];
   const svcs = all.filter((s) => s.backend === 'nftables').sort((a, b) => a.name.localeCompare(b.name));
   // IPVS masq services need their forwarded connections masqueraded too (with net.ipv4.vs.conntrack=1)
   const ipvsMasq = all.filter((s) => s.backend === 'ipvs' && s.forward === 'masq');
-  if (svcs.length === 0 && ipvsMasq.length === 0) return `${lines.join('\n')}\n`;
+  if (svcs.length === 0 && ipvsMasq.length === 0) return [];
   const vips = (list: Service[], fam: 4 | 6) => [
     ...new Set(list.filter((s) => familyOf(s.addr) === fam).map((s) => s.addr)),
   ];
@@ -44,7 +45,6 @@ export function nftScript(all: Service[]): string {
     const fam = familyOf(s.addr) === 6 ? 'ip6' : 'ip';
     return `    ${fam} daddr ${s.addr} ${s.protocol} dport ${s.port} goto ${svcChain(i)} comment "lb ${s.name}"`;
   });
-  lines.push(`table inet ${NFT_TABLE} {`);
   lines.push(
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
@@ -91,9 +91,11 @@ export function nftScript(all: Service[]): string {
       );
     });
   });
-  lines.push('}');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
+
+/** The `nft -f` script that replaces the table (what applyNft runs). */
+export const nftScript = (all: Service[]): string => nftTableScript('inet', NFT_TABLE, nftRules(all));
 
 /** Map chain names back to service/target for stats. */
 export function chainIndex(services: Service[]): Map<string, { service: string; target: Target }> {

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors';
 import type { Runner } from '../runner';
+import { withAreaLock } from '../state/area-lock';
 import { lbServices } from '../state/lb';
 import { ownedLedger } from '../state/owned';
 import type { StateStore } from '../state/store';
@@ -26,6 +27,20 @@ export function getService(store: StateStore, name: string): Service {
   return s;
 }
 
+/**
+ * Run a change of the load balancer: serialised with every other (across processes) by the lb
+ * area's own lock, never the global one, so slow ipvsadm/nft calls stall no container start.
+ * Everything in service.ts that changes services runs inside it.
+ */
+export function lbLocked<T>(store: StateStore, fn: () => Promise<T>): Promise<T> {
+  return withAreaLock(store.root, 'lb', fn);
+}
+
+/** The stored services, read under the global lock (held only for the read). Inside lbLocked(). */
+export function snapshot(store: StateStore): Promise<Service[]> {
+  return store.locked(async () => allForChange(store));
+}
+
 /** Every IPVS service key circuit ever programmed (so only those are ever removed from the kernel). */
 function owned(store: StateStore): Set<string> {
   return new Set(
@@ -38,7 +53,9 @@ function owned(store: StateStore): Set<string> {
 /**
  * Program the kernel from `next` (the full desired set), then store it. IPVS is touched only
  * when circuit has or had IPVS services; the nftables table is re-rendered as a whole (one
- * atomic transaction; removed when empty). Inside store.locked().
+ * atomic transaction; removed when empty). Inside lbLocked(): the ledger of owned IPVS services
+ * grows (global lock, briefly) before ipvsadm runs, the kernel is programmed with no state lock
+ * held, and the records and the ledger's final content are written after (global lock, briefly).
  */
 export async function commit(
   store: StateStore,
@@ -46,21 +63,35 @@ export async function commit(
   next: Service[],
   changed: Service[],
 ): Promise<void> {
-  const own = owned(store);
   const ipvsKeys = next.filter((s) => s.backend === 'ipvs').map(serviceKey);
-  if (ipvsKeys.length > 0 || own.size > 0 || changed.some((s) => s.backend === 'ipvs')) {
-    await applyIpvs(run, next, new Set([...own, ...ipvsKeys]));
-    ownedLedger(store).replace(
-      ['ipvs'],
-      ipvsKeys.map((name) => ({ kind: 'ipvs' as const, name })),
-    );
-  }
+  const touchIpvs = (own: Set<string>) =>
+    ipvsKeys.length > 0 || own.size > 0 || changed.some((s) => s.backend === 'ipvs');
+  const own = await store.locked(async () => {
+    const before = owned(store);
+    const all = new Set([...before, ...ipvsKeys]);
+    // ownership before creation: a service is in the ledger before ipvsadm may create it
+    if (all.size > before.size)
+      ownedLedger(store).replace(
+        ['ipvs'],
+        [...all].map((name) => ({ kind: 'ipvs' as const, name })),
+      );
+    return { before, all };
+  });
+  if (touchIpvs(own.before)) await applyIpvs(run, next, own.all);
   await applyNft(run, next);
-  const names = new Set(next.map((s) => s.name));
-  for (const s of changed) {
-    if (names.has(s.name)) lbServices(store).put(s);
-    else lbServices(store).remove(s.name);
-  }
+  await store.locked(async () => {
+    if (touchIpvs(own.before)) {
+      ownedLedger(store).replace(
+        ['ipvs'],
+        ipvsKeys.map((name) => ({ kind: 'ipvs' as const, name })),
+      );
+    }
+    const names = new Set(next.map((s) => s.name));
+    for (const s of changed) {
+      if (names.has(s.name)) lbServices(store).put(s);
+      else lbServices(store).remove(s.name);
+    }
+  });
 }
 
 export async function resolveBackend(
@@ -78,13 +109,14 @@ export async function resolveBackend(
     : { backend: 'nftables', note: 'backend: nftables (no IPVS in this kernel)' };
 }
 
+/** Inside lbLocked(). */
 export async function createService(
   store: StateStore,
   run: Runner,
   svc: Service,
 ): Promise<'created' | 'exists'> {
   checkBackendSupport(svc);
-  const all = allForChange(store);
+  const all = await snapshot(store);
   const existing = all.find((s) => s.name === svc.name);
   if (existing) {
     if (sameService(existing, svc)) return 'exists';
@@ -106,7 +138,7 @@ async function updateTargets(
   name: string,
   change: (targets: Target[]) => { targets: Target[]; changes: number },
 ): Promise<number> {
-  const all = allForChange(store);
+  const all = await snapshot(store);
   const svc = all.find((s) => s.name === name);
   if (!svc) throw new NotFoundError(`service ${name} not found`);
   const { targets, changes } = change(svc.targets);
@@ -123,7 +155,7 @@ async function updateTargets(
 
 const sameTarget = (a: Target, b: Target) => a.addr === b.addr && a.port === b.port;
 
-/** Add targets, or change the weight of existing ones; idempotent. */
+/** Add targets, or change the weight of existing ones; idempotent. Inside lbLocked(). */
 export function addTargets(store: StateStore, run: Runner, name: string, add: Target[]): Promise<number> {
   return updateTargets(store, run, name, (current) => {
     const targets = [...current];
@@ -139,7 +171,7 @@ export function addTargets(store: StateStore, run: Runner, name: string, add: Ta
   });
 }
 
-/** Remove targets; missing ones are fine. */
+/** Remove targets; missing ones are fine. Inside lbLocked(). */
 export function removeTargets(store: StateStore, run: Runner, name: string, drop: Target[]): Promise<number> {
   return updateTargets(store, run, name, (current) => {
     const targets = current.filter((t) => !drop.some((x) => sameTarget(x, t)));
@@ -147,22 +179,23 @@ export function removeTargets(store: StateStore, run: Runner, name: string, drop
   });
 }
 
-export async function deleteServices(store: StateStore, run: Runner, names: string[]): Promise<string[]> {
-  const all = allForChange(store);
-  const gone = all.filter((s) => names.includes(s.name));
+/** `names` undefined: every service. Inside lbLocked(). */
+export async function deleteServices(store: StateStore, run: Runner, names?: string[]): Promise<string[]> {
+  const all = await snapshot(store);
+  const gone = all.filter((s) => !names || names.includes(s.name));
   if (gone.length > 0)
     await commit(
       store,
       run,
-      all.filter((s) => !names.includes(s.name)),
+      all.filter((s) => !gone.includes(s)),
       gone,
     );
   return gone.map((s) => s.name);
 }
 
-/** Re-program every service from state (after a reboot, `ipvsadm -C` or `nft flush ruleset`). */
+/** Re-program every service from state (after a reboot, `ipvsadm -C` or `nft flush ruleset`). Inside lbLocked(). */
 export async function restoreAll(store: StateStore, run: Runner): Promise<number> {
-  const all = allForChange(store);
+  const all = await snapshot(store);
   await commit(store, run, all, all);
   return all.length;
 }

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { KernelError } from '../errors';
+import { ipvsStats } from '../kernel/ipvs';
+import { listNftTable } from '../kernel/nft';
 import type { Runner } from '../runner';
 import { chainIndex, NFT_TABLE } from './nft-plan';
 import { formatEndpoint, type Service } from './spec';
@@ -36,11 +40,38 @@ export function parseIpvsStats(text: string, services: Service[]): TargetStats[]
   return out;
 }
 
+const NFT_LIST = ['nft', '-j', 'list', 'table', 'inet', NFT_TABLE];
+
+const nftListSchema = z.object({
+  nftables: z
+    .array(
+      z.looseObject({
+        rule: z
+          .looseObject({
+            chain: z.string(),
+            expr: z.array(
+              z.looseObject({
+                counter: z.looseObject({ packets: z.number(), bytes: z.number() }).optional(),
+              }),
+            ),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
 /** Counters of the per-target chains (nat chains see the first packet of each connection). */
 export function parseNftStats(json: string, services: Service[]): TargetStats[] {
-  const doc = JSON.parse(json) as {
-    nftables?: { rule?: { chain: string; expr: { counter?: { packets: number; bytes: number } }[] } }[];
-  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = undefined;
+  }
+  const parsed = nftListSchema.safeParse(raw);
+  if (!parsed.success) throw new KernelError(NFT_LIST, `${NFT_LIST.join(' ')}: unexpected output`);
+  const doc = parsed.data;
   const index = chainIndex(services);
   const out: TargetStats[] = [];
   for (const item of doc.nftables ?? []) {
@@ -59,21 +90,14 @@ export function parseNftStats(json: string, services: Service[]): TargetStats[] 
   return out;
 }
 
+/** Counters of every service from the kernel; a failed read is an error (never "no traffic"). */
 export async function readStats(run: Runner, services: Service[]): Promise<TargetStats[]> {
   const out: TargetStats[] = [];
-  if (services.some((s) => s.backend === 'ipvs')) {
-    const r = await run({ argv: ['ipvsadm', '-Ln', '--stats', '--exact'] });
-    if (r.exitCode === 0)
-      out.push(
-        ...parseIpvsStats(
-          r.stdout,
-          services.filter((s) => s.backend === 'ipvs'),
-        ),
-      );
-  }
+  const ipvs = services.filter((s) => s.backend === 'ipvs');
+  if (ipvs.length > 0) out.push(...parseIpvsStats(await ipvsStats(run), ipvs));
   if (services.some((s) => s.backend === 'nftables')) {
-    const r = await run({ argv: ['nft', '-j', 'list', 'table', 'inet', NFT_TABLE] });
-    if (r.exitCode === 0) out.push(...parseNftStats(r.stdout, services));
+    const json = await listNftTable(run, { family: 'inet', name: NFT_TABLE });
+    if (json !== undefined) out.push(...parseNftStats(json, services));
   }
   return out;
 }

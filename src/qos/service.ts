@@ -1,5 +1,6 @@
 import { NotFoundError, noteRollbackFailure } from '../errors';
 import type { Runner } from '../runner';
+import { withAreaLock } from '../state/area-lock';
 import { qosArea } from '../state/qos';
 import type { Attachment, ContainerRecord } from '../state/schemas';
 import type { StateStore } from '../state/store';
@@ -27,6 +28,11 @@ interface AttRef {
   att: Attachment;
 }
 
+/** An attachment with its QoS devices, resolved under the state lock for kernel work after it. */
+interface Resolved extends AttRef {
+  t: { host: QosTarget | undefined; container: QosTarget | undefined };
+}
+
 function attachmentsOn(store: StateStore, network: string): AttRef[] {
   const out: AttRef[] = [];
   for (const rec of store.allContainers()) {
@@ -37,21 +43,28 @@ function attachmentsOn(store: StateStore, network: string): AttRef[] {
   return out;
 }
 
-function targets(store: StateStore, ref: AttRef) {
-  return attachmentTargets(ref.rec, ref.att, store.getCache(ref.att.network, ref.rec.id, ref.att.ifName));
+function resolve(store: StateStore, ref: AttRef): Resolved {
+  return {
+    ...ref,
+    t: attachmentTargets(ref.rec, ref.att, store.getCache(ref.att.network, ref.rec.id, ref.att.ifName)),
+  };
 }
 
-/** Make an attachment's devices match `spec` (clear both sides when undefined). */
-async function program(
-  store: StateStore,
-  run: Runner,
-  ref: AttRef,
-  spec: QosSpec | undefined,
-): Promise<void> {
-  const t = targets(store, ref);
+/**
+ * Run a change of one network's QoS: serialised with every other change of it (a `qos set`, a
+ * rollback, QoS applied on attach; across processes) by that network's own lock, never the
+ * global one. Inside it, state is read and written under the global lock held briefly, and tc
+ * runs with no state lock held. Never called with the global lock held (lock order: area first).
+ */
+export function qosLocked<T>(store: StateStore, network: string, fn: () => Promise<T>): Promise<T> {
+  return withAreaLock(store.root, `qos.${network}`, fn);
+}
+
+/** Make an attachment's devices match `spec` (clear both sides when undefined). Kernel only. */
+async function program(run: Runner, ref: Resolved, spec: QosSpec | undefined): Promise<void> {
   const want = spec ? sides(spec.direction) : [];
   for (const side of ['host', 'container'] as const) {
-    const target: QosTarget | undefined = t[side];
+    const target: QosTarget | undefined = ref.t[side];
     if (want.includes(side)) {
       if (!target) throw missingDevice(ref.rec, ref.att, side);
       await programDevice(run, target, spec);
@@ -61,76 +74,131 @@ async function program(
   }
 }
 
-/** Apply a new QoS file to the affected attachments; on failure put the old settings back. */
+/**
+ * Apply a change of a network's QoS file to the affected attachments (on failure put the old
+ * settings back), then record it. `change` is applied again to the file as it is when recorded,
+ * so a container's entry forgotten meanwhile (it left the network) stays forgotten.
+ */
 async function transition(
   store: StateStore,
   run: Runner,
   network: string,
-  before: QosFile | undefined,
-  after: QosFile,
-  refs: AttRef[],
-): Promise<void> {
-  const done: AttRef[] = [];
+  containerId: string | undefined,
+  change: (f: QosFile | undefined) => QosFile,
+  requireAttached = false,
+): Promise<number> {
+  const read = await store.locked(async () => {
+    const before = readQos(store, network);
+    const refs = attachmentsOn(store, network)
+      .filter((r) => !containerId || r.rec.id === containerId)
+      .map((r) => resolve(store, r));
+    return { before, refs };
+  });
+  const { before, refs } = read;
+  if (requireAttached && containerId && refs.length === 0) {
+    throw new NotFoundError(`container ${containerId} is not attached to network ${network}`);
+  }
+  const after = change(before);
+  const done: Resolved[] = [];
   try {
     for (const ref of refs) {
       done.push(ref);
-      await program(store, run, ref, effective(after, ref.rec.id));
+      await program(run, ref, effective(after, ref.rec.id));
     }
   } catch (err) {
     // the first error stays the reason; a restore that fails is added to it
     let failure: unknown = err;
     for (const ref of done)
-      await program(store, run, ref, effective(before, ref.rec.id)).catch((rb: unknown) => {
+      await program(run, ref, effective(before, ref.rec.id)).catch((rb: unknown) => {
         failure = noteRollbackFailure(failure, `restoring QoS of container ${ref.rec.id} on ${network}`, rb);
       });
     throw failure;
   }
-  writeQos(store, network, after);
+  await store.locked(async () => writeQos(store, network, change(readQos(store, network))));
+  return refs.length;
 }
 
-/** `qos set`: replaces the network's (or one container's) settings. Inside store.locked(). */
-export async function qosSet(
+/** `qos set`: replaces the network's (or one container's) settings. Takes the network's QoS lock. */
+export function qosSet(
   store: StateStore,
   run: Runner,
   network: string,
   containerId: string | undefined,
   spec: QosSpec,
 ): Promise<number> {
-  const before = readQos(store, network);
-  const after: QosFile = { ...(before ?? { containers: {} }), containers: { ...(before?.containers ?? {}) } };
-  if (containerId) after.containers[containerId] = spec;
-  else after.network = spec;
-  const refs = attachmentsOn(store, network).filter((r) => !containerId || r.rec.id === containerId);
-  if (containerId && refs.length === 0) {
-    throw new NotFoundError(`container ${containerId} is not attached to network ${network}`);
-  }
-  await transition(store, run, network, before, after, refs);
-  return refs.length;
+  return qosLocked(store, network, () =>
+    transition(
+      store,
+      run,
+      network,
+      containerId,
+      (f) => {
+        const next: QosFile = { ...(f ?? { containers: {} }), containers: { ...(f?.containers ?? {}) } };
+        if (containerId) next.containers[containerId] = spec;
+        else next.network = spec;
+        return next;
+      },
+      true,
+    ),
+  );
 }
 
-/** `qos reset`: idempotent. Inside store.locked(). */
+/** `qos reset`: idempotent. Takes the network's QoS lock. */
 export async function qosReset(
   store: StateStore,
   run: Runner,
   network: string,
   containerId: string | undefined,
 ): Promise<void> {
-  const before = readQos(store, network);
-  const after: QosFile = { containers: { ...(before?.containers ?? {}) } };
-  if (containerId) {
-    delete after.containers[containerId];
-    if (before?.network) after.network = before.network;
-  }
-  const refs = attachmentsOn(store, network).filter((r) => !containerId || r.rec.id === containerId);
-  await transition(store, run, network, before, after, refs);
+  await qosLocked(store, network, () =>
+    transition(store, run, network, containerId, (f) => {
+      const next: QosFile = { containers: { ...(f?.containers ?? {}) } };
+      if (containerId) {
+        delete next.containers[containerId];
+        if (f?.network) next.network = f.network;
+      }
+      return next;
+    }),
+  );
 }
 
-/** Apply stored QoS to fresh attachments (hook create, connect). Inside store.locked(). */
+/**
+ * Apply stored QoS to a container's attachments (hook create, connect): per network, under that
+ * network's QoS lock, state read under the global lock, tc outside it. Never call it with the
+ * global lock held.
+ */
+export async function applyQosOnAttach(store: StateStore, run: Runner, containerId: string): Promise<void> {
+  const networks = await store.locked(async () => [
+    ...new Set(
+      (store.getContainer(containerId)?.attachments ?? [])
+        .filter((a) => a.status === 'attached')
+        .map((a) => a.network),
+    ),
+  ]);
+  for (const network of networks) {
+    await qosLocked(store, network, async () => {
+      const work = await store.locked(async () => {
+        const rec = store.getContainer(containerId);
+        const spec = effective(readQos(store, network), containerId);
+        if (!rec || !spec) return [];
+        return rec.attachments
+          .filter((att) => att.network === network && att.status === 'attached')
+          .map((att) => ({ ref: resolve(store, { rec, att }), spec }));
+      });
+      for (const w of work) await program(run, w.ref, w.spec);
+    });
+  }
+}
+
+/**
+ * The same, for a caller that holds the global lock already (the Docker sync, until it moves
+ * onto applyQosOnAttach): tc runs inside the lock. Inside store.locked().
+ */
 export async function applyOnAttach(store: StateStore, run: Runner, containerId: string): Promise<void> {
   const rec = store.getContainer(containerId);
   for (const att of rec?.attachments ?? []) {
     const spec = effective(readQos(store, att.network), containerId);
-    if (rec && spec && att.status === 'attached') await program(store, run, { rec, att }, spec);
+    if (rec && spec && att.status === 'attached') await program(run, resolve(store, { rec, att }), spec);
   }
 }
 
@@ -154,17 +222,23 @@ export interface QosRow {
   drift: string[];
 }
 
-/** Stored settings next to what the kernel has, per attachment and side. */
+/**
+ * Stored settings next to what the kernel has, per attachment and side. State is read under the
+ * global lock; tc reads run after it is released.
+ */
 export async function qosShow(store: StateStore, run: Runner, network?: string): Promise<QosRow[]> {
-  const names = network ? [network] : store.networkNames();
+  const plan = await store.locked(async () =>
+    (network ? [network] : store.networkNames()).map((name) => {
+      const file = readQos(store, name);
+      return { name, file, refs: attachmentsOn(store, name).map((r) => resolve(store, r)) };
+    }),
+  );
   const rows: QosRow[] = [];
-  for (const name of names) {
-    const file = readQos(store, name);
-    for (const ref of attachmentsOn(store, name)) {
+  for (const { name, file, refs } of plan) {
+    for (const ref of refs) {
       const spec = effective(file, ref.rec.id);
-      const t = targets(store, ref);
       for (const side of ['host', 'container'] as const) {
-        const target = t[side];
+        const target = ref.t[side];
         const wanted = spec && sides(spec.direction).includes(side) ? spec : undefined;
         if (!target) {
           if (wanted) rows.push(row(name, ref, side, '?', file, wanted, undefined, ['device not found']));
@@ -220,7 +294,7 @@ export async function qosDrops(store: StateStore, run: Runner): Promise<QosDrops
     for (const ref of attachmentsOn(store, network)) {
       const spec = effective(file, ref.rec.id);
       if (!spec) continue;
-      const t = targets(store, ref);
+      const { t } = resolve(store, ref);
       for (const side of sides(spec.direction)) {
         const target = t[side];
         const drops = target ? await readDrops(run, target) : undefined;

@@ -16,5 +16,6 @@ export async function setQosOptions(
   const spec = specFromOptions(req.options);
   const id = checkedContainer(req.container);
   storedNetwork(store, req.network);
-  await store.locked(() => qosSet(store, run, req.network, id, spec));
+  // the network's own QoS lock (in qosSet), not the global one: tc runs in it
+  await qosSet(store, run, req.network, id, spec);
 }

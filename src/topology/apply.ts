@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
-import { PluginError } from '../errors';
+import { KernelError } from '../errors';
+import { linkNames } from '../kernel/ip-json';
+import { namedNetns } from '../kernel/netns';
+import { runSteps } from '../kernel/step';
 import { netnsAlive, netnsRef } from '../netns';
 import type { Runner } from '../runner';
-import * as z from '../schema';
+import { withAreaLock } from '../state/area-lock';
 import type { StateStore } from '../state/store';
 import { natTableName } from './generated';
 import {
   bridgePlan,
   deviceDeletePlan,
-  ipIn,
   linkDeletePlan,
   linkPlan,
   namespaceDeletePlan,
@@ -16,7 +18,6 @@ import {
   natDeletePlan,
   natPlan,
   patchPlan,
-  type Step,
   type Target,
   tunnelPlan,
 } from './plan';
@@ -43,30 +44,14 @@ export interface UpResult {
   present: string[];
 }
 
-const linkListSchema = z.array(z.looseObject({ ifname: z.string() }));
-
-/** Runs plans; a failed step is a PluginError naming the step and the tool's own message. */
-export async function runSteps(run: Runner, steps: readonly Step[]): Promise<void> {
-  for (const s of steps) {
-    const res = await run({
-      argv: s.argv,
-      ...(s.input !== undefined ? { input: s.input } : {}),
-      timeoutMs: 30_000,
-    });
-    if (res.exitCode === 0 && !res.failure) continue;
-    const msg = (res.failure ?? res.stderr.trim().split('\n').pop() ?? '') || `exit ${res.exitCode}`;
-    if (s.ok?.test(res.stderr)) continue;
-    throw new PluginError(s.argv[0] ?? '?', `${s.argv.join(' ')}: ${msg}`, res.exitCode);
-  }
-}
-
-/** Interface names in the outer namespace (the host's, or a named one). */
+/**
+ * Interface names in the outer namespace (the host's, or a named one; none when that namespace
+ * does not exist yet). A listing that fails is an error: taking it for "no links" would claim
+ * bridges that were there before as circuit's own.
+ */
 async function outerLinks(run: Runner, ns: string | undefined): Promise<Set<string>> {
-  if (ns && !existsSync(`/run/netns/${ns}`)) return new Set();
-  const res = await run({ argv: ipIn(ns, '-j', 'link', 'show') });
-  if (res.exitCode !== 0) return new Set();
-  const r = z.safeParse(linkListSchema, JSON.parse(res.stdout || '[]'));
-  return new Set(r.success ? r.data.map((l) => l.ifname) : []);
+  if (ns && !existsSync(namedNetns(ns))) return new Set();
+  return linkNames(run, ns ? namedNetns(ns) : undefined);
 }
 
 function recorded(l: Link, ns: string | undefined): RecordedLink {
@@ -81,7 +66,11 @@ function recorded(l: Link, ns: string | undefined): RecordedLink {
 }
 
 /**
- * Creates and removes topology links for containers. Every method runs under the state lock;
+ * Creates and removes topology links for containers. Every method runs under the topology
+ * area's own lock (across processes), never the global state lock: topology records and the
+ * owned ledger are read and written by this engine only, under that lock, and kernel steps run
+ * in it without stalling container starts. Each object is recorded (link in its container's
+ * record, bridge/tunnel/namespace in the ledger, nat table in the record) before it is created;
  * the records in the state dir, not the files, say what to remove.
  */
 export class TopologyEngine {
@@ -90,9 +79,13 @@ export class TopologyEngine {
     private readonly run: Runner,
   ) {}
 
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return withAreaLock(this.store.root, 'topology', fn);
+  }
+
   /** Make the container's links (idempotent). On failure everything made for it is removed. */
   up(topo: Topology, c: TopologyContainer): Promise<UpResult> {
-    return this.store.locked(async () => {
+    return this.locked(async () => {
       const mine = topo.links.filter((l) => namesContainer(c, l.container));
       const commands = topo.commands.filter((x) => namesContainer(c, x.container)).map((x) => x.command);
       const existing = topologyRecords.get(this.store, c.id);
@@ -118,9 +111,9 @@ export class TopologyEngine {
           return !has;
         });
         if (todo.length) {
-          if (ns && !existsSync(`/run/netns/${ns}`)) {
-            await runSteps(this.run, namespacePlan(ns));
+          if (ns && !existsSync(namedNetns(ns))) {
             this.own({ kind: 'namespace', name: ns });
+            await runSteps(this.run, namespacePlan(ns));
           }
           const outer = await outerLinks(this.run, ns);
           for (const l of todo) {
@@ -135,7 +128,6 @@ export class TopologyEngine {
           }
         }
         await this.syncNat(rec);
-        topologyRecords.put(this.store, rec);
       } catch (err) {
         await this.removeLinks(rec).catch(() => undefined);
         throw err;
@@ -146,7 +138,7 @@ export class TopologyEngine {
 
   /** Remove a container's topology links (all, or those on `devs`), and shared things left unused. */
   down(id: string, devs?: ReadonlySet<string>): Promise<string[]> {
-    return this.store.locked(async () => {
+    return this.locked(async () => {
       const rec = topologyRecords.get(this.store, id);
       if (!rec) return [];
       if (!devs) return this.removeLinks(rec);
@@ -155,7 +147,6 @@ export class TopologyEngine {
       await this.removeLinks({ ...rec, links: gone, tables: [] }, false);
       rec.links = keep;
       await this.syncNat(rec);
-      topologyRecords.put(this.store, rec);
       await this.releaseShared();
       return gone.map((l) => `${id}/${l.dev}`);
     });
@@ -166,8 +157,12 @@ export class TopologyEngine {
     return topologyRecords.get(this.store, id);
   }
 
-  /** Records whose container is gone: removed like a poststop would. Must run under the lock. */
-  async collect(): Promise<string[]> {
+  /** Records whose container is gone: removed like a poststop would. */
+  collect(): Promise<string[]> {
+    return this.locked(() => this.collectLocked());
+  }
+
+  private async collectLocked(): Promise<string[]> {
     const out: string[] = [];
     for (const id of topologyRecords.ids(this.store)) {
       let rec: TopologyRecord | undefined;
@@ -216,18 +211,26 @@ export class TopologyEngine {
     if (a && b && outer.has(a) && outer.has(b)) await runSteps(this.run, patchPlan(ns, a, b));
   }
 
-  /** The container's nat/forward table per outer namespace, rebuilt from its recorded links. */
+  /**
+   * The container's nat/forward table per outer namespace, rebuilt from its recorded links. The
+   * record lists a table before it is made; it is written with the final list at the end.
+   */
   private async syncNat(rec: TopologyRecord): Promise<void> {
     const table = natTableName(rec.id);
     const byNs = new Map<string, RecordedLink[]>();
     for (const l of rec.links)
       if (l.ip && (l.nat || l.forward?.length)) byNs.set(l.ns ?? '', [...(byNs.get(l.ns ?? '') ?? []), l]);
+    const want = [...byNs.keys()].map((nsKey) => ({ ...(nsKey ? { ns: nsKey } : {}), name: table }));
+    const fresh = want.filter((w) => !rec.tables.some((t) => (t.ns ?? '') === (w.ns ?? '')));
+    if (fresh.length) {
+      rec.tables = [...rec.tables, ...fresh];
+      topologyRecords.put(this.store, rec);
+    }
     for (const t of rec.tables)
       if (!byNs.has(t.ns ?? '')) await runSteps(this.run, natDeletePlan(t.ns, t.name));
-    rec.tables = [];
+    rec.tables = rec.tables.filter((t) => byNs.has(t.ns ?? ''));
     for (const [nsKey, links] of byNs) {
       const ns = nsKey || undefined;
-      rec.tables.push({ ...(ns ? { ns } : {}), name: table });
       await runSteps(
         this.run,
         natPlan(
@@ -237,26 +240,41 @@ export class TopologyEngine {
         ),
       );
     }
+    topologyRecords.put(this.store, rec);
   }
 
-  /** Remove recorded links and tables (each step may find its object gone already). */
+  /**
+   * Remove recorded links and tables (each step may find its object gone already). With
+   * `whole`, the record goes too, but only when everything in it is gone: what could not be
+   * removed stays recorded (so gc finds it again), and the error says what failed.
+   */
   private async removeLinks(rec: TopologyRecord, whole = true): Promise<string[]> {
     const netns = netnsAlive(rec.netns) ? rec.netns.path : undefined;
     const errors: string[] = [];
-    const tryRun = async (steps: Step[]) => {
+    const leftLinks: RecordedLink[] = [];
+    const leftTables: TopologyRecord['tables'] = [];
+    for (const l of [...rec.links].reverse()) {
       try {
-        await runSteps(this.run, steps);
+        await runSteps(this.run, linkDeletePlan(l, netns));
       } catch (err) {
         errors.push((err as Error).message);
+        leftLinks.unshift(l);
       }
-    };
-    for (const l of [...rec.links].reverse()) await tryRun(linkDeletePlan(l, netns));
-    for (const t of rec.tables) await tryRun(natDeletePlan(t.ns, t.name));
+    }
+    for (const t of rec.tables) {
+      try {
+        await runSteps(this.run, natDeletePlan(t.ns, t.name));
+      } catch (err) {
+        errors.push((err as Error).message);
+        leftTables.push(t);
+      }
+    }
     if (whole) {
-      topologyRecords.remove(this.store, rec.id);
+      if (errors.length === 0) topologyRecords.remove(this.store, rec.id);
+      else topologyRecords.put(this.store, { ...rec, links: leftLinks, tables: leftTables, commands: [] });
       await this.releaseShared();
     }
-    if (errors.length) throw new PluginError('ip', `topology: ${rec.id}: ${errors.join('; ')}`);
+    if (errors.length) throw new KernelError(['ip'], `topology: ${rec.id}: ${errors.join('; ')}`);
     return rec.links.map((l) => `${rec.id}/${l.dev}`);
   }
 
@@ -289,7 +307,7 @@ export class TopologyEngine {
         keep.push(o);
         continue;
       }
-      if (o.ns && !existsSync(`/run/netns/${o.ns}`) && o.kind !== 'namespace') continue;
+      if (o.ns && !existsSync(namedNetns(o.ns)) && o.kind !== 'namespace') continue;
       await runSteps(
         this.run,
         o.kind === 'namespace' ? namespaceDeletePlan(o.name) : deviceDeletePlan(o.ns, o.name),

@@ -3,15 +3,14 @@
  * live in `ns` (a named network namespace) or the host's when ns is undefined; container ends
  * are created from the outer side straight into the container's netns (`netns PID`).
  */
+import { bridgeSteps, linkDeleteStep, vethSteps } from '../kernel/links';
+import { type NetnsPath, netnsOf } from '../kernel/netns';
+import { nftReplaceStep } from '../kernel/nft';
+import type { Step } from '../kernel/step';
 import type { RecordedLink } from './records';
 import type { Forward, Link, Tunnel } from './spec';
 
-export interface Step {
-  argv: string[];
-  input?: string;
-  /** A failure whose stderr matches is fine (already there, already gone). */
-  ok?: RegExp;
-}
+export type { Step };
 
 export interface Target {
   pid: number;
@@ -19,38 +18,33 @@ export interface Target {
   netns: string;
 }
 
-export const GONE =
-  /Cannot find device|does not exist|No such file|No such process|not found|Invalid handle/i;
-const EXISTS = /File exists|already exists/i;
-
-export const ipIn = (ns: string | undefined, ...rest: string[]) =>
-  ns ? ['ip', '-n', ns, ...rest] : ['ip', ...rest];
-export const inOuter = (ns: string | undefined, argv: string[]) =>
-  ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv;
-export const inContainer = (t: Target, argv: string[]) => ['nsenter', `--net=${t.netns}`, ...argv];
+/** `ip ...` in the outer namespace (a named one, or the host's). */
+const ipIn = (ns: string | undefined, ...rest: string[]): Step => ({
+  argv: ['ip', ...rest],
+  netns: netnsOf(ns),
+});
+/** Any tool in the outer namespace. */
+const inOuter = (ns: string | undefined, argv: string[]): Step => ({ argv, netns: netnsOf(ns) });
+/** Any tool in the container's namespace. */
+const inContainer = (t: Target, argv: string[]): Step => ({ argv, netns: t.netns });
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 
 /** A dedicated namespace for outer ends: loopback up, forwarding on (it routes for its containers). */
 export function namespacePlan(ns: string): Step[] {
   return [
-    { argv: ['ip', 'netns', 'add', ns], ok: EXISTS },
-    { argv: ipIn(ns, 'link', 'set', 'lo', 'up') },
-    { argv: inOuter(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']) },
+    { argv: ['ip', 'netns', 'add', ns], tolerate: 'exists' },
+    ipIn(ns, 'link', 'set', 'lo', 'up'),
+    inOuter(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']),
   ];
 }
 
 export function bridgePlan(ns: string | undefined, name: string): Step[] {
-  return [
-    { argv: ipIn(ns, 'link', 'add', name, 'type', 'bridge'), ok: EXISTS },
-    { argv: ipIn(ns, 'link', 'set', name, 'up') },
-  ];
+  return bridgeSteps(name, { netns: netnsOf(ns) });
 }
 
-function netemStep(prefix: string[], dev: string, netem: string[]): Step[] {
+function netemStep(netns: NetnsPath, dev: string, netem: string[]): Step[] {
   if (netem.length === 0) return [];
-  return [
-    { argv: [...prefix, 'tc', 'qdisc', 'replace', 'dev', dev, 'root', 'netem', ...netem.flatMap(words)] },
-  ];
+  return [{ argv: ['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'netem', ...netem.flatMap(words)], netns }];
 }
 
 /** A tunnel device to the remote host, a port of its bridge (or one end of a patch). */
@@ -60,32 +54,17 @@ export function tunnelPlan(ns: string | undefined, t: Tunnel, patch: boolean): S
       ? ['type', 'vxlan', 'id', String(t.vni), 'remote', t.remote, 'dstport', '4789']
       : ['type', 'geneve', 'id', String(t.vni), 'remote', t.remote];
   return [
-    { argv: ipIn(ns, 'link', 'add', t.dev, ...kind), ok: EXISTS },
-    { argv: ipIn(ns, 'link', 'set', t.dev, ...(patch ? [] : ['master', t.bridge]), 'up') },
-    ...netemStep(ns ? ['ip', 'netns', 'exec', ns] : [], t.dev, t.netem),
+    { ...ipIn(ns, 'link', 'add', t.dev, ...kind), tolerate: 'exists' },
+    ipIn(ns, 'link', 'set', t.dev, ...(patch ? [] : ['master', t.bridge]), 'up'),
+    ...netemStep(netnsOf(ns), t.dev, t.netem),
   ];
 }
 
-function createArgs(ns: string | undefined, l: Link, t: Target): string[] {
+/** The create step of a non-veth link, made straight into the container's netns. */
+function createStep(ns: string | undefined, l: Link, t: Target): Step {
   const opts = [...(l.mac ? ['address', l.mac] : []), ...(l.mtu ? ['mtu', String(l.mtu)] : [])];
   const pid = String(t.pid);
   switch (l.type) {
-    case 'veth':
-      return ipIn(
-        ns,
-        'link',
-        'add',
-        l.outerDev ?? '',
-        ...(l.mtu ? ['mtu', String(l.mtu)] : []),
-        'type',
-        'veth',
-        'peer',
-        'name',
-        l.dev,
-        'netns',
-        pid,
-        ...opts,
-      );
     case 'dummy':
       return ipIn(ns, 'link', 'add', l.dev, 'netns', pid, ...opts, 'type', 'dummy');
     case 'vlan':
@@ -132,18 +111,25 @@ export function linkPlan(
   t: Target,
   bridgeMode: 'linux' | 'patch' | undefined,
 ): Step[] {
-  const steps: Step[] = [{ argv: createArgs(ns, l, t) }];
-  if (l.type === 'veth' && l.outerDev) {
-    const master = bridgeMode === 'linux' && l.bridge ? ['master', l.bridge] : [];
-    steps.push({ argv: ipIn(ns, 'link', 'set', l.outerDev, ...master, 'up') });
-  }
-  if (l.ip) steps.push({ argv: inContainer(t, ['ip', 'addr', 'replace', l.ip, 'dev', l.dev]) });
-  steps.push({ argv: inContainer(t, ['ip', 'link', 'set', l.dev, 'up']) });
-  for (const r of l.route) steps.push({ argv: inContainer(t, ['ip', 'route', 'replace', ...words(r)]) });
-  steps.push(...netemStep(['nsenter', `--net=${t.netns}`], l.dev, l.netem));
+  const steps: Step[] =
+    l.type === 'veth'
+      ? vethSteps({
+          host: l.outerDev ?? '',
+          peer: l.dev,
+          netns: netnsOf(ns),
+          ...(l.mtu ? { mtu: l.mtu, peerMtu: l.mtu } : {}),
+          peerNetns: t.pid,
+          ...(l.mac ? { peerMac: l.mac } : {}),
+          ...(bridgeMode === 'linux' && l.bridge ? { master: l.bridge } : {}),
+        })
+      : [createStep(ns, l, t)];
+  if (l.ip) steps.push(inContainer(t, ['ip', 'addr', 'replace', l.ip, 'dev', l.dev]));
+  steps.push(inContainer(t, ['ip', 'link', 'set', l.dev, 'up']));
+  for (const r of l.route) steps.push(inContainer(t, ['ip', 'route', 'replace', ...words(r)]));
+  steps.push(...netemStep(t.netns, l.dev, l.netem));
   for (const e of l.ethtool) {
     const [opt = '', ...rest] = words(e);
-    steps.push({ argv: inContainer(t, ['ethtool', opt, l.dev, ...rest]) });
+    steps.push(inContainer(t, ['ethtool', opt, l.dev, ...rest]));
   }
   return steps;
 }
@@ -151,34 +137,32 @@ export function linkPlan(
 /** Two outer ends joined by tc mirred, both ways: everything passes unchanged. */
 export function patchPlan(ns: string | undefined, a: string, b: string): Step[] {
   const tc = (...rest: string[]) => inOuter(ns, ['tc', ...rest]);
-  return [a, b].flatMap((dev, i) => {
+  return [a, b].flatMap((dev, i): Step[] => {
     const peer = i === 0 ? b : a;
     return [
-      { argv: tc('qdisc', 'del', 'dev', dev, 'ingress'), ok: /.*/s },
-      { argv: tc('qdisc', 'add', 'dev', dev, 'ingress') },
-      {
-        argv: tc(
-          'filter',
-          'add',
-          'dev',
-          dev,
-          'parent',
-          'ffff:',
-          'protocol',
-          'all',
-          'u32',
-          'match',
-          'u32',
-          '0',
-          '0',
-          'action',
-          'mirred',
-          'egress',
-          'redirect',
-          'dev',
-          peer,
-        ),
-      },
+      { ...tc('qdisc', 'del', 'dev', dev, 'ingress'), tolerate: 'any' },
+      tc('qdisc', 'add', 'dev', dev, 'ingress'),
+      tc(
+        'filter',
+        'add',
+        'dev',
+        dev,
+        'parent',
+        'ffff:',
+        'protocol',
+        'all',
+        'u32',
+        'match',
+        'u32',
+        '0',
+        '0',
+        'action',
+        'mirred',
+        'egress',
+        'redirect',
+        'dev',
+        peer,
+      ),
     ];
   });
 }
@@ -208,34 +192,31 @@ export function natPlan(ns: string | undefined, table: string, links: readonly N
     ...rules.map((r) => `    ${r}`),
     '  }',
   ];
-  const script = [
-    `table ip ${table} {}`,
-    `delete table ip ${table}`,
-    `table ip ${table} {`,
-    ...chain('prerouting', 'prerouting priority dstnat', pre),
-    ...chain('output', 'output priority -100', pre),
-    ...chain('postrouting', 'postrouting priority srcnat', post),
-    '}',
-    '',
-  ].join('\n');
-  return [{ argv: inOuter(ns, ['nft', '-f', '-']), input: script }];
+  return [
+    nftReplaceStep({ family: 'ip', name: table, netns: netnsOf(ns) }, [
+      ...chain('prerouting', 'prerouting priority dstnat', pre),
+      ...chain('output', 'output priority -100', pre),
+      ...chain('postrouting', 'postrouting priority srcnat', post),
+    ]),
+  ];
 }
 
+/** Remove a container's table (idempotent; a gone namespace took it along). */
 export function natDeletePlan(ns: string | undefined, table: string): Step[] {
-  return [{ argv: inOuter(ns, ['nft', 'delete', 'table', 'ip', table]), ok: GONE }];
+  return [{ ...nftReplaceStep({ family: 'ip', name: table, netns: netnsOf(ns) }), tolerate: 'gone' }];
 }
 
 /** Removing a link: the outer end of a veth takes its peer along; others go from the container. */
 export function linkDeletePlan(l: RecordedLink, containerNetns: string | undefined): Step[] {
-  if (l.type === 'veth' && l.outerDev) return [{ argv: ipIn(l.ns, 'link', 'del', l.outerDev), ok: GONE }];
+  if (l.type === 'veth' && l.outerDev) return [linkDeleteStep(l.outerDev, netnsOf(l.ns))];
   if (!containerNetns) return []; // the netns is gone, and the link with it
-  return [{ argv: ['nsenter', `--net=${containerNetns}`, 'ip', 'link', 'del', l.dev], ok: GONE }];
+  return [linkDeleteStep(l.dev, containerNetns)];
 }
 
 export function deviceDeletePlan(ns: string | undefined, dev: string): Step[] {
-  return [{ argv: ipIn(ns, 'link', 'del', dev), ok: GONE }];
+  return [linkDeleteStep(dev, netnsOf(ns))];
 }
 
 export function namespaceDeletePlan(ns: string): Step[] {
-  return [{ argv: ['ip', 'netns', 'del', ns], ok: GONE }];
+  return [{ argv: ['ip', 'netns', 'del', ns], tolerate: 'gone' }];
 }
