@@ -1,16 +1,9 @@
 import { type Cidr, contains, nth, overlaps, parseCidr, parseIp } from '../cni/subnets';
 import { ConflictError, UsageError } from '../errors';
+import type { PoolRecord } from '../state/docker';
 
-/** An IPAM pool as stored (docker/pools/<id>.json). */
-export interface Pool {
-  id: string;
-  pool: string;
-  /** --ip-range: where dynamic addresses come from. */
-  subPool?: string;
-  v6: boolean;
-  /** Addresses handed out (plain IPs), the gateway included. */
-  allocated: string[];
-}
+/** An IPAM pool as stored (docker/pools, see src/state/docker.ts). */
+export type Pool = PoolRecord;
 
 export const ADDRESS_SPACE = { local: 'CircuitLocal', global: 'CircuitGlobal' } as const;
 export const GATEWAY_TYPE = 'com.docker.network.gateway';

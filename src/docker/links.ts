@@ -1,31 +1,13 @@
-/** Host-side links of Docker networks and endpoints, as `ip` command plans (pure). */
+/**
+ * Host-side links of Docker networks and endpoints: their names, and the kernel steps that make
+ * them (pure; built on src/kernel/links.ts, run with runSteps).
+ */
+import { bridgeSteps, linkDeleteStep, vethSteps } from '../kernel/links';
+import type { Step } from '../kernel/step';
+import type { DockerEndpointRecord, DockerNetRecord } from '../state/docker';
 
-export interface DockerNet {
-  id: string;
-  bridge: string;
-  /** Whether circuit created the bridge (and so deletes it). */
-  ownBridge: boolean;
-  internal: boolean;
-  mtu?: number;
-  v4?: { pool: string; gateway: string };
-  v6?: { pool: string; gateway: string };
-  createdAt: string;
-}
-
-export interface DockerEndpoint {
-  id: string;
-  networkId: string;
-  host: string;
-  peer: string;
-  mac: string;
-  address?: string;
-  addressV6?: string;
-  /** The container's network namespace (Join's SandboxKey). */
-  sandbox?: string;
-  /** Published ports (docker run -p), set by ProgramExternalConnectivity. */
-  ports?: { proto: 'tcp' | 'udp'; hostIp?: string; hostPort: number; port: number }[];
-  createdAt: string;
-}
+export type DockerNet = DockerNetRecord;
+export type DockerEndpoint = DockerEndpointRecord;
 
 /** `cird` + 10 hex of the network id (15 characters at most, like every Linux interface name). */
 export const bridgeFor = (networkId: string) => `cird${networkId.slice(0, 10)}`;
@@ -44,41 +26,45 @@ export function macFor(endpointId: string): string {
 
 const prefixOf = (cidr: string) => cidr.split('/')[1] ?? '';
 
-/** Bring a network's bridge up: create it unless it exists, add the gateway addresses it lacks. */
-export function planBridge(net: DockerNet, observed: { exists: boolean; addrs: string[] }): string[][] {
-  const cmds: string[][] = [];
-  if (!observed.exists) cmds.push(['ip', 'link', 'add', net.bridge, 'type', 'bridge']);
-  if (net.mtu) cmds.push(['ip', 'link', 'set', net.bridge, 'mtu', String(net.mtu)]);
-  if (!net.internal) {
-    for (const fam of [net.v4, net.v6]) {
-      if (!fam) continue;
-      const addr = `${fam.gateway}/${prefixOf(fam.pool)}`;
-      if (observed.addrs.includes(addr)) continue;
-      cmds.push(['ip', 'addr', 'add', addr, 'dev', net.bridge, ...(fam === net.v6 ? ['nodad'] : [])]);
-    }
+/**
+ * Bring a network's bridge up: create it unless it exists (`addrs` undefined: it does not), set
+ * its MTU, add the gateway addresses it lacks (none on an internal network).
+ */
+export function bridgePlan(net: DockerNet, addrs: readonly string[] | undefined): Step[] {
+  const [create, ...rest] = bridgeSteps(net.bridge, net.mtu ? { mtu: net.mtu } : {});
+  const steps: Step[] = addrs === undefined && create ? [create, ...rest] : rest;
+  if (net.internal) return steps;
+  for (const fam of [net.v4, net.v6]) {
+    if (!fam) continue;
+    const addr = `${fam.gateway}/${prefixOf(fam.pool)}`;
+    if (addrs?.includes(addr)) continue;
+    steps.push({
+      argv: ['ip', 'addr', 'add', addr, 'dev', net.bridge, ...(fam === net.v6 ? ['nodad'] : [])],
+      tolerate: 'exists',
+    });
   }
-  cmds.push(['ip', 'link', 'set', net.bridge, 'up']);
-  return cmds;
+  return steps;
 }
 
-/** The veth pair of an endpoint, host end on the bridge; Docker moves the peer into the container. */
-export function planVeth(net: DockerNet, ep: DockerEndpoint, exists: boolean): string[][] {
-  const cmds: string[][] = [];
-  if (exists) cmds.push(['ip', 'link', 'del', ep.host]);
-  cmds.push([
-    'ip',
-    'link',
-    'add',
-    ep.host,
-    ...(net.mtu ? ['mtu', String(net.mtu)] : []),
-    'type',
-    'veth',
-    'peer',
-    'name',
-    ep.peer,
-  ]);
-  cmds.push(['ip', 'link', 'set', ep.peer, 'address', ep.mac]);
-  cmds.push(['ip', 'link', 'set', ep.host, 'master', net.bridge]);
-  cmds.push(['ip', 'link', 'set', ep.host, 'up']);
-  return cmds;
+/** Remove a bridge circuit created (a gone one is fine). */
+export const bridgeDeleteStep = (net: DockerNet): Step => linkDeleteStep(net.bridge);
+
+/**
+ * An endpoint's veth pair, host end on the network's bridge and up; Docker moves the peer into
+ * the container. A host end left from an earlier Join (Docker retried) is removed first.
+ */
+export function vethPlan(net: DockerNet, ep: DockerEndpoint): Step[] {
+  return [
+    linkDeleteStep(ep.host),
+    ...vethSteps({
+      host: ep.host,
+      peer: ep.peer,
+      peerMac: ep.mac,
+      master: net.bridge,
+      ...(net.mtu ? { mtu: net.mtu } : {}),
+    }),
+  ];
 }
+
+/** Remove an endpoint's veth pair (the peer goes with it; a gone one is fine). */
+export const vethDeleteStep = (endpointId: string): Step => linkDeleteStep(vethFor(endpointId).host);

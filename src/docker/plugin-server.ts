@@ -6,7 +6,7 @@ import { CircuitError, errorMessage, UsageError } from '../errors';
 import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import { firstIssue } from '../names';
-import type { DockerDriver } from './driver';
+import type { DockerDriver, Handler } from './driver';
 
 export const PLUGIN_DIR = '/run/docker/plugins';
 const MAX_BODY = 1024 * 1024;
@@ -18,33 +18,6 @@ export function checkPluginName(name: string): string {
       `--docker-plugin: ${JSON.stringify(name)} is not a plugin name (lower case, digits, . _ -)`,
     );
   return name;
-}
-
-/** Docker's plugin calls, by path, to the driver's handlers. */
-function routes(d: DockerDriver): Record<string, (body: unknown) => Promise<Record<string, unknown>>> {
-  return {
-    '/Plugin.Activate': d.activate,
-    '/NetworkDriver.GetCapabilities': d.networkCapabilities,
-    '/NetworkDriver.CreateNetwork': d.createNetwork,
-    '/NetworkDriver.DeleteNetwork': d.deleteNetwork,
-    '/NetworkDriver.AllocateNetwork': d.empty,
-    '/NetworkDriver.FreeNetwork': d.empty,
-    '/NetworkDriver.CreateEndpoint': d.createEndpoint,
-    '/NetworkDriver.EndpointOperInfo': d.operInfo,
-    '/NetworkDriver.DeleteEndpoint': d.deleteEndpoint,
-    '/NetworkDriver.Join': d.join,
-    '/NetworkDriver.Leave': d.leave,
-    '/NetworkDriver.DiscoverNew': d.empty,
-    '/NetworkDriver.DiscoverDelete': d.empty,
-    '/NetworkDriver.ProgramExternalConnectivity': d.programPorts,
-    '/NetworkDriver.RevokeExternalConnectivity': d.revokePorts,
-    '/IpamDriver.GetCapabilities': d.ipamCapabilities,
-    '/IpamDriver.GetDefaultAddressSpaces': d.addressSpaces,
-    '/IpamDriver.RequestPool': d.requestPool,
-    '/IpamDriver.ReleasePool': d.releasePool,
-    '/IpamDriver.RequestAddress': d.requestAddress,
-    '/IpamDriver.ReleaseAddress': d.releaseAddress,
-  };
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
@@ -93,7 +66,7 @@ export class DockerPluginServer implements Service {
   async start(): Promise<void> {
     mkdirSync(join(this.socket, '..'), { recursive: true, mode: 0o755 });
     rmSync(this.socket, { force: true });
-    const table = routes(this.driver);
+    const table = this.driver.routes();
     const server = createServer((req, res) => void this.handle(table, req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -116,7 +89,7 @@ export class DockerPluginServer implements Service {
   }
 
   private async handle(
-    table: ReturnType<typeof routes>,
+    table: Record<string, Handler>,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {

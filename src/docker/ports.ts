@@ -1,4 +1,6 @@
 /** Published ports of Docker endpoints (`docker run -p`) as nftables DNAT (pure). */
+import { type NftTable, nftReplaceStep, nftTableScript } from '../kernel/nft';
+import type { Step } from '../kernel/step';
 
 export const PORT_TABLE = 'circuit_docker';
 
@@ -38,13 +40,15 @@ export function parsePortmap(raw: unknown): PortMap[] {
   });
 }
 
+/** The table of published ports (the host's namespace). */
+export const PORT_TABLE_REF: NftTable = { family: 'inet', name: PORT_TABLE };
+
 /**
- * The whole `inet circuit_docker` table as one atomic `nft -f` script: DNAT to each endpoint for
- * traffic to a local address (or the given host IP), from outside (prerouting) and from the host
- * itself (output). Without published ports the table is removed.
+ * The content of the `inet circuit_docker` table: DNAT to each endpoint for traffic to a local
+ * address (or the given host IP), from outside (prerouting) and from the host itself (output).
+ * Empty without published ports (the table is then removed).
  */
-export function portScript(all: Published[]): string {
-  const lines = [`table inet ${PORT_TABLE}`, `delete table inet ${PORT_TABLE}`];
+export function portTableBody(all: readonly Published[]): string[] {
   const rules: string[] = [];
   for (const e of [...all].sort((a, b) => a.endpoint.localeCompare(b.endpoint))) {
     for (const p of e.ports) {
@@ -60,9 +64,8 @@ export function portScript(all: Published[]): string {
       );
     }
   }
-  if (rules.length === 0) return `${lines.join('\n')}\n`;
-  lines.push(
-    `table inet ${PORT_TABLE} {`,
+  if (rules.length === 0) return [];
+  return [
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
     ...rules,
@@ -71,7 +74,13 @@ export function portScript(all: Published[]): string {
     '    type nat hook output priority -100; policy accept;',
     ...rules,
     '  }',
-    '}',
-  );
-  return `${lines.join('\n')}\n`;
+  ];
 }
+
+/** The whole table as one atomic `nft -f` script (src/kernel/nft.ts renders it). */
+export const portScript = (all: readonly Published[]): string =>
+  nftTableScript(PORT_TABLE_REF.family, PORT_TABLE_REF.name, portTableBody(all));
+
+/** The step that replaces the table with the ports of `all` (removes it when none are published). */
+export const portStep = (all: readonly Published[]): Step =>
+  nftReplaceStep(PORT_TABLE_REF, portTableBody(all));

@@ -1,16 +1,20 @@
 import { DOCKER_ID_PREFIX, DOCKER_SOURCE } from '../attach/networks';
 import { Coalescer } from '../coalesce';
 import type { ConnectContext } from '../connect/context';
-import { errorMessage } from '../errors';
+import { errorMessage, KernelError } from '../errors';
+import { listLinks } from '../kernel/ip-json';
 import { type Service, settleBy } from '../lifecycle';
 import type { Logger } from '../log';
 import { setQosOptions } from '../qos/set';
-import type { Attachment, CacheEntry, ContainerRecord } from '../state/schemas';
+import { dockerArea } from '../state/docker';
+import { qosArea } from '../state/qos';
+import type { Attachment, ContainerRecord } from '../state/schemas';
 import type { DockerEngine } from './engine';
 import type { DockerEndpoint, DockerNet } from './links';
-import { dockerEndpointSchema, dockerNetSchema } from './schemas';
 
 const RESYNC_MS = 10_000;
+/** A container skipped because dockerd could not say its labels is tried again this soon. */
+const RETRY_MS = 1000;
 const QOS_LABEL = 'io.circuit.qos.';
 
 /** The conflist a Docker network shows as in `circuit network list/inspect` (never run by CNI). */
@@ -37,7 +41,6 @@ export function qosFromLabels(labels: Record<string, string> | null | undefined)
 
 interface Wanted {
   rec: ContainerRecord;
-  caches: CacheEntry[];
   fresh: Attachment[];
   labels: Record<string, string>;
 }
@@ -45,10 +48,12 @@ interface Wanted {
 /**
  * Keeps circuit's view of Docker networks in step with the driver's state and dockerd: each
  * circuit-driven Docker network is a circuit network record (source "docker", named as in
- * Docker), each container on it a record `docker.<id>` with its attachments and a cache entry
- * naming its host-side veth (so `network list`, `network ips`, `network qos`, the cluster registry
- * and DNS see Docker containers). Runs after every driver change (debounced) and every 10 s.
- * Docker containers' QoS comes from the network and from `io.circuit.qos.*` labels.
+ * Docker), each container on it a record `docker.<id>` with its attachments, each naming its
+ * host-side veth as `hostDevice` (so `network list`, `network ips`, `network qos`, the cluster
+ * registry and DNS see Docker containers). Runs after every driver change (debounced) and every
+ * 10 s. Docker containers' QoS comes from the network and from `io.circuit.qos.*` labels: a
+ * container whose labels dockerd cannot give yet gets no record until it can (else its labels
+ * would never be applied). Kernel work (ip, tc) runs outside the global state lock.
  */
 export class DockerSync implements Service {
   readonly name = 'docker-sync';
@@ -128,18 +133,16 @@ export class DockerSync implements Service {
       this.seen(false, { socket, error: errorMessage(err) });
       return;
     }
-    const nets = store
-      .list('docker/networks')
-      .flatMap((f) => store.readJson(`docker/networks/${f}`, dockerNetSchema) ?? []);
-    const endpoints = new Map<string, DockerEndpoint>(
-      store
-        .list('docker/endpoints')
-        .flatMap((f) => store.readJson(`docker/endpoints/${f}`, dockerEndpointSchema) ?? [])
-        .map((e) => [e.id, e]),
-    );
+    const area = dockerArea(store);
+    const endpoints = new Map<string, DockerEndpoint>(area.endpoints.all().map((e) => [e.id, e]));
+    /** A record that is there but does not parse (skipped with one warning line, left as it is). */
+    const corrupt = (id: string) =>
+      store.hasContainer(id) && !store.skipCorrupt(() => store.getContainer(id));
     const names = new Map<string, { net: DockerNet; doc: Record<string, unknown> }>();
     const wanted = new Map<string, Wanted>();
-    for (const net of nets) {
+    /** Containers left out of this sync (their labels could not be read): tried again soon. */
+    const later = new Set<string>();
+    for (const net of area.networks.all()) {
       let info: Awaited<ReturnType<DockerEngine['network']>>;
       try {
         info = await this.engine.network(net.id);
@@ -148,8 +151,8 @@ export class DockerSync implements Service {
         return;
       }
       if (!info) continue;
-      const other = store.getNetwork(info.Name);
-      if (other && other.source !== DOCKER_SOURCE) {
+      const other = store.skipCorrupt(() => store.getNetwork(info.Name));
+      if ((other && other.source !== DOCKER_SOURCE) || (!other && store.networks.has(info.Name))) {
         this.warnOnce(
           `name:${info.Name}`,
           "a circuit network has the Docker network's name; not shown in circuit",
@@ -164,12 +167,15 @@ export class DockerSync implements Service {
         const ep = endpoints.get(c.EndpointID);
         if (!ep?.sandbox) continue;
         const id = `${DOCKER_ID_PREFIX}${cid.slice(0, 12)}`;
+        if (later.has(id) || corrupt(id)) continue;
         let w = wanted.get(id);
         if (!w) {
           const old = store.getContainer(id);
-          const labels = old
-            ? {}
-            : qosFromLabels((await this.engine.container(cid).catch(() => undefined))?.Config?.Labels);
+          const labels = old ? {} : await this.labelsOf(cid, id);
+          if (!labels) {
+            later.add(id);
+            continue;
+          }
           w = {
             rec: {
               id,
@@ -179,7 +185,6 @@ export class DockerSync implements Service {
               createdAt: old?.createdAt ?? new Date().toISOString(),
               attachments: [],
             },
-            caches: [],
             fresh: [],
             labels,
           };
@@ -193,26 +198,16 @@ export class DockerSync implements Service {
           status: 'attached',
           ips: [ep.address, ep.addressV6].filter((a): a is string => !!a),
           mac: ep.mac,
+          hostDevice: ep.host,
           updatedAt: new Date().toISOString(),
         };
         w.rec.attachments.push(att);
         const known = store.getContainer(id)?.attachments.some((a) => a.network === att.network);
         if (!known) w.fresh.push(att);
-        w.caches.push({
-          kind: 'cniCacheV1',
-          containerId: id,
-          config: Buffer.from(JSON.stringify(names.get(info.Name)?.doc)).toString('base64'),
-          ifName,
-          networkName: info.Name,
-          netns: ep.sandbox,
-          result: {
-            cniVersion: '1.0.0',
-            interfaces: [{ name: ep.host }, { name: ifName, mac: ep.mac, sandbox: ep.sandbox }],
-            ips: att.ips.map((address) => ({ address, interface: 1 })),
-          },
-        });
       }
     }
+    // a container with one network read and another not is left out whole (no partial record)
+    for (const id of later) wanted.delete(id);
     const qosWork: Wanted[] = [];
     await store.locked(async () => {
       for (const [name, { doc }] of names) {
@@ -225,18 +220,17 @@ export class DockerSync implements Service {
           createdAt: cur?.createdAt ?? new Date().toISOString(),
         });
       }
-      for (const name of store.networkNames())
-        if (store.getNetwork(name)?.source === DOCKER_SOURCE && !names.has(name)) {
-          store.removeNetwork(name);
-          store.remove(`qos/${name}.json`);
+      for (const rec of store.allNetworks())
+        if (rec.source === DOCKER_SOURCE && !names.has(rec.name)) {
+          store.removeNetwork(rec.name);
+          qosArea(store).remove(rec.name);
         }
       for (const id of store.containerIds()) {
-        if (!id.startsWith(DOCKER_ID_PREFIX)) continue;
+        if (!id.startsWith(DOCKER_ID_PREFIX) || later.has(id) || corrupt(id)) continue;
         const old = store.getContainer(id);
         const keep = wanted.get(id);
         for (const a of old?.attachments ?? [])
           if (!keep?.rec.attachments.some((b) => b.network === a.network && b.ifName === a.ifName)) {
-            store.removeCache(a.network, id, a.ifName);
             const { forgetQos } = await import('../attach/qos-link');
             await forgetQos(store, a.network, id);
           }
@@ -244,18 +238,40 @@ export class DockerSync implements Service {
       }
       for (const w of wanted.values()) {
         store.putContainer(w.rec);
-        for (const c of w.caches) store.putCache(c);
         if (w.fresh.length) qosWork.push(w);
       }
     });
+    // tc runs with no state lock held (each network's QoS lock only)
     for (const w of qosWork) await this.applyQos(w);
+    if (later.size > 0) this.schedule(RETRY_MS);
+  }
+
+  /**
+   * A new container's `io.circuit.qos.*` labels; undefined when dockerd cannot say (an error, or
+   * it does not know the container yet): the container is then left for a later sync.
+   */
+  private async labelsOf(cid: string, id: string): Promise<Record<string, string> | undefined> {
+    try {
+      const info = await this.engine.container(cid);
+      if (info) {
+        this.warned.delete(`labels:${id}`);
+        return qosFromLabels(info.Config?.Labels);
+      }
+      this.warnOnce(`labels:${id}`, 'docker container not found; its record waits', { container: id });
+    } catch (err) {
+      this.warnOnce(`labels:${id}`, 'docker container labels not readable; its record waits', {
+        container: id,
+        error: errorMessage(err),
+      });
+    }
+    return undefined;
   }
 
   /** Network QoS for new attachments, then the container's own from its labels. */
   private async applyQos(w: Wanted): Promise<void> {
     try {
-      const { applyOnAttach } = await import('../qos/service');
-      await this.ctx.store.locked(() => applyOnAttach(this.ctx.store, this.ctx.deps.run, w.rec.id));
+      const { applyQosOnAttach } = await import('../qos/service');
+      await applyQosOnAttach(this.ctx.store, this.ctx.deps.run, w.rec.id);
       if (Object.keys(w.labels).length)
         for (const a of w.fresh)
           await setQosOptions(this.ctx.store, this.ctx.deps.run, {
@@ -271,16 +287,20 @@ export class DockerSync implements Service {
     }
   }
 
-  /** The container-side name Docker gave the endpoint's interface (found by its MAC). */
+  /**
+   * The container-side name Docker gave the endpoint's interface (found by its MAC); undefined
+   * while it is not there (the sandbox gone, the peer not moved in yet).
+   */
   private async ifNameOf(ep: DockerEndpoint): Promise<string | undefined> {
-    const r = await this.ctx.deps.run({
-      argv: ['nsenter', `--net=${ep.sandbox}`, 'ip', '-j', 'link', 'show'],
-    });
-    if (r.exitCode !== 0) return undefined;
     try {
-      const links = JSON.parse(r.stdout) as { ifname: string; address?: string }[];
+      const links = await listLinks(this.ctx.deps.run, ep.sandbox);
       return links.find((l) => l.address?.toLowerCase() === ep.mac.toLowerCase())?.ifname;
-    } catch {
+    } catch (err) {
+      if (!(err instanceof KernelError && err.gone))
+        this.warnOnce(`links:${ep.id}`, 'docker endpoint interfaces not readable', {
+          endpoint: ep.id.slice(0, 12),
+          error: errorMessage(err),
+        });
       return undefined;
     }
   }

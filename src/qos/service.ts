@@ -190,18 +190,6 @@ export async function applyQosOnAttach(store: StateStore, run: Runner, container
   }
 }
 
-/**
- * The same, for a caller that holds the global lock already (the Docker sync, until it moves
- * onto applyQosOnAttach): tc runs inside the lock. Inside store.locked().
- */
-export async function applyOnAttach(store: StateStore, run: Runner, containerId: string): Promise<void> {
-  const rec = store.getContainer(containerId);
-  for (const att of rec?.attachments ?? []) {
-    const spec = effective(readQos(store, att.network), containerId);
-    if (rec && spec && att.status === 'attached') await program(run, resolve(store, { rec, att }), spec);
-  }
-}
-
 /** Drop a container's own settings when it leaves a network. Inside store.locked(). */
 export function forgetContainer(store: StateStore, network: string, containerId: string): void {
   const file = readQos(store, network);

@@ -121,7 +121,7 @@ export class StateStore {
   }
 
   /**
-   * One record (only the state areas call this, and src/docker/ until it uses state/docker.ts).
+   * One record, for the state areas of src/state/ (nothing outside src/state/ builds a path).
    * A corrupt record is a CorruptRecordError (exit 6).
    */
   readJson<T>(rel: string, schema: Schema<T>): T | undefined {

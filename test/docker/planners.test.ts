@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCidr } from '../../src/cni/subnets';
 import { planAddress, planPool } from '../../src/docker/ipam';
-import { bridgeFor, type DockerNet, macFor, planBridge, planVeth, vethFor } from '../../src/docker/links';
+import { bridgeFor, bridgePlan, type DockerNet, macFor, vethFor, vethPlan } from '../../src/docker/links';
 import { parsePortmap, portScript } from '../../src/docker/ports';
 
 const pool = (extra = {}) =>
@@ -82,16 +82,17 @@ describe('docker links and ports', () => {
   });
 
   it('bridge plan adds only what is missing; internal networks get no gateway address', () => {
-    assert.deepEqual(planBridge(net, { exists: false, addrs: [] }), [
+    const argvs = (steps: { argv: string[] }[]) => steps.map((st) => st.argv);
+    assert.deepEqual(argvs(bridgePlan(net, undefined)), [
       ['ip', 'link', 'add', net.bridge, 'type', 'bridge'],
+      ['ip', 'link', 'set', net.bridge, 'up'],
       ['ip', 'addr', 'add', '198.18.20.1/24', 'dev', net.bridge],
       ['ip', 'addr', 'add', 'fd00:20::1/64', 'dev', net.bridge, 'nodad'],
+    ]);
+    assert.deepEqual(argvs(bridgePlan(net, ['198.18.20.1/24', 'fd00:20::1/64'])), [
       ['ip', 'link', 'set', net.bridge, 'up'],
     ]);
-    assert.deepEqual(planBridge(net, { exists: true, addrs: ['198.18.20.1/24', 'fd00:20::1/64'] }), [
-      ['ip', 'link', 'set', net.bridge, 'up'],
-    ]);
-    assert.deepEqual(planBridge({ ...net, internal: true }, { exists: true, addrs: [] }), [
+    assert.deepEqual(argvs(bridgePlan({ ...net, internal: true }, [])), [
       ['ip', 'link', 'set', net.bridge, 'up'],
     ]);
     const ep = {
@@ -102,7 +103,13 @@ describe('docker links and ports', () => {
       mac: '02:00:00:00:00:01',
       createdAt: '',
     };
-    assert.deepEqual(planVeth(net, ep, true)[0], ['ip', 'link', 'del', 'cvhx']);
+    // a host end left from an earlier Join goes first (a gone one is fine)
+    const [del] = vethPlan(net, ep);
+    assert.deepEqual([del?.argv, del?.tolerate], [['ip', 'link', 'del', 'cvhx'], 'gone']);
+    assert.deepEqual(argvs(vethPlan({ ...net, mtu: 1400 }, ep).slice(1)), [
+      ['ip', 'link', 'add', 'cvhx', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'cvpx', 'address', ep.mac],
+      ['ip', 'link', 'set', 'cvhx', 'master', net.bridge, 'up'],
+    ]);
   });
 
   it('ports: Docker portmap → one atomic table, removed when empty; unsupported forms refused', () => {
