@@ -1,14 +1,28 @@
 // circuit as Docker's network + IPAM driver, against a real dockerd (Debian's docker.io) started
 // by the test, with containers from a busybox image made by `docker import`.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DOCKER_IMAGE, type Dockerd, startDockerd } from '../helpers/docker';
+import { bridgeNetwork } from '../helpers/cni';
+import { DOCKER_IMAGE, type Dockerd, dockerAsync, faultyDockerProxy, startDockerd } from '../helpers/docker';
+import { ociBundle } from '../helpers/oci';
 import { within } from '../helpers/qos';
 import { type Daemon, startDaemon, waitFor } from '../helpers/server';
-import { type Cleanup, circuit, defer, links, subnet, tmpDir, trySh, uid } from '../helpers/sys';
+import {
+  type Cleanup,
+  CNI_PATH,
+  circuit,
+  defer,
+  links,
+  netns,
+  subnet,
+  tmpDir,
+  trySh,
+  uid,
+} from '../helpers/sys';
+import { circuitAsync, pathWith, toolWrapper, waitForFile } from '../helpers/wrappers';
 
 const PLUGIN_DIR = '/run/docker/plugins';
 
@@ -22,8 +36,14 @@ interface Plugin {
   start: () => Promise<Daemon>;
 }
 
-/** circuit server serving the plugin under a name unique to this test; its socket goes after. */
-async function plugin(t: Cleanup): Promise<Plugin> {
+/**
+ * circuit server serving the plugin under a name unique to this test; its socket goes after.
+ * `dockerSock`: where it asks dockerd (default: dockerd's own socket); `env`: its environment.
+ */
+async function plugin(
+  t: Cleanup,
+  opts: { dockerSock?: string; env?: Record<string, string> } = {},
+): Promise<Plugin> {
   const name = `cirt${uid(3)}`;
   const home = join(dir, name);
   mkdirSync(home);
@@ -34,14 +54,20 @@ async function plugin(t: Cleanup): Promise<Plugin> {
     stateDir,
     daemon: undefined as unknown as Daemon,
     start: async () => {
-      p.daemon = await startDaemon(t, home, stateDir, [
-        '--docker-plugin',
-        name,
-        '--docker-host',
-        `unix://${dk.sock}`,
-        '--log-level',
-        'debug',
-      ]);
+      p.daemon = await startDaemon(
+        t,
+        home,
+        stateDir,
+        [
+          '--docker-plugin',
+          name,
+          '--docker-host',
+          `unix://${opts.dockerSock ?? dk.sock}`,
+          '--log-level',
+          'debug',
+        ],
+        opts.env ? { env: opts.env } : {},
+      );
       return p.daemon;
     },
   };
@@ -334,6 +360,88 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
       (await call(sock, '/IpamDriver.ReleasePool', 'POST', '{"PoolID":"CircuitLocal/198.18.0.0/24"}')).status,
       200,
     );
+  });
+
+  it('labels dockerd cannot give at first sight are applied once it can; the record names the host veth (no fake CNI cache entry)', async (t) => {
+    // dockerd fails the first two container inspections: the labelled container's QoS must still come
+    let inspections = 0;
+    const proxy = await faultyDockerProxy(
+      t,
+      dk.sock,
+      join(dir, `proxy-${uid(2)}.sock`),
+      (method, path) => method === 'GET' && /\/containers\/[0-9a-f]+\/json$/.test(path) && ++inspections <= 2,
+    );
+    const p = await plugin(t, { dockerSock: proxy.sock });
+    const net = network(t, p, []);
+    const api = (args: string[]) => circuit(['--address', p.daemon.address, ...args]);
+    const c = run(t, ['--net', net.name, '--label', 'io.circuit.qos.rate=3mbit']);
+    const id = `docker.${dk.docker(['inspect', '-f', '{{.Id}}', c]).out.trim().slice(0, 12)}`;
+    await waitFor(() => proxy.failed() >= 1, 'a container inspection to fail');
+    await waitFor(
+      () =>
+        (
+          JSON.parse(api(['network', 'qos', 'show', net.name, '--json']).out) as {
+            container: string;
+            kernel: string;
+          }[]
+        ).some((r) => r.container === id && r.kernel.includes('3mbit')),
+      'the label applied after dockerd answered',
+      20_000,
+    );
+    assert.match(p.daemon.log(), /docker container labels not readable; its record waits/);
+    const rec = JSON.parse(readFileSync(join(p.stateDir, 'containers', `${id}.json`), 'utf8')) as {
+      attachments: { network: string; hostDevice?: string }[];
+    };
+    assert.equal(rec.attachments.length, 1);
+    assert.match(rec.attachments[0]?.hostDevice ?? '', /^cvh[0-9a-f]{11}$/);
+    assert.ok(ours().includes(rec.attachments[0]?.hostDevice ?? ''), 'hostDevice is the live host veth');
+    const cache = join(p.stateDir, 'cache', 'results');
+    assert.deepEqual(existsSync(cache) ? readdirSync(cache).filter((f) => f.includes('docker.')) : [], []);
+  });
+
+  it('-p with an nft that sleeps 3 s: a concurrent hook ADD on the same state dir finishes in under 1 s', async (t) => {
+    const home = join(dir, `slow-${uid(2)}`);
+    mkdirSync(home);
+    const mark = join(home, 'nft-running');
+    const bin = toolWrapper(home, 'nft', `case "$*" in *"-f -"*) touch ${mark}; sleep 3;; esac`);
+    const p = await plugin(t, { env: { ...process.env, CNI_PATH, PATH: pathWith(bin) } });
+    const net = network(t, p, []);
+    // a CNI network in the plugin's state dir, for a container the hook starts meanwhile
+    const cni = bridgeNetwork(t, home);
+    assert.equal(circuit(['network', 'create', cni.file], { stateDir: p.stateDir }).code, 0);
+    const name = `dc${uid(3)}`;
+    defer(t, () => void dk.docker(['rm', '-f', name]));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const started = dockerAsync(dk, [
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--net',
+      net.name,
+      '-p',
+      `${port}:80`,
+      DOCKER_IMAGE,
+      'sleep',
+      '600',
+    ]);
+    await waitForFile(mark, 30_000);
+
+    const ns = netns(t);
+    const b = ociBundle(home, { netnsPath: ns.path, annotations: { 'io.circuit.network': cni.name } });
+    defer(t, () => void circuit(['hook', 'poststop'], { stateDir: p.stateDir, input: b.state('stopped') }));
+    const add = await circuitAsync(['hook', 'createRuntime'], { stateDir: p.stateDir, input: b.state() });
+    assert.equal(add.code, 0, add.err);
+    t.diagnostic(`hook ADD ${Math.round(add.ms)} ms while nft slept`);
+    assert.ok(add.ms < 1000, `hook ADD took ${Math.round(add.ms)} ms while nft slept`);
+
+    const r = await started;
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.ms >= 3000, `docker run took ${Math.round(r.ms)} ms (its nft sleeps 3 s)`);
+    assert.match(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).out, new RegExp(`dport ${port}`));
+    assert.equal(circuit(['hook', 'poststop'], { stateDir: p.stateDir, input: b.state('stopped') }).code, 0);
+    assert.equal(dk.docker(['rm', '-f', name]).code, 0);
+    assert.notEqual(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).code, 0, 'table removed');
   });
 
   it('bad options: one clear error printed by docker, nothing created', async (t) => {

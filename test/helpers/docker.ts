@@ -97,3 +97,67 @@ export async function startDockerd(t: Cleanup, dir: string): Promise<Dockerd> {
     },
   };
 }
+
+/**
+ * A unix-socket proxy in front of a real dockerd that answers HTTP 500 instead of forwarding a
+ * request while `fail(method, path)` says so (a dockerd that cannot answer one call for a while);
+ * every other request goes through unchanged. Closed after the test.
+ */
+export async function faultyDockerProxy(
+  t: Cleanup,
+  dockerSock: string,
+  sock: string,
+  fail: (method: string, path: string) => boolean,
+): Promise<{ sock: string; failed: () => number }> {
+  const { createServer, request } = await import('node:http');
+  let failed = 0;
+  const server = createServer((req, res) => {
+    if (fail(req.method ?? 'GET', req.url ?? '')) {
+      failed++;
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end('{"message":"injected failure"}');
+      return;
+    }
+    const up = request(
+      { socketPath: dockerSock, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', (err) => {
+      res.writeHead(502);
+      res.end(String(err));
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sock, () => resolve());
+  });
+  defer(t, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { sock, failed: () => failed };
+}
+
+/** `docker ARGS` run asynchronously (a call that blocks while the test does something else). */
+export function dockerAsync(
+  dk: Dockerd,
+  args: string[],
+): Promise<{ code: number; out: string; err: string; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const p = spawn(DOCKER, ['-H', `unix://${dk.sock}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    p.on('close', (code) => resolve({ code: code ?? -1, out, err, ms: performance.now() - started }));
+  });
+}
