@@ -444,6 +444,25 @@ describe('Docker network and IPAM driver', { timeout: 300_000 }, () => {
     assert.notEqual(trySh(['nft', 'list', 'table', 'inet', 'circuit_docker']).code, 0, 'table removed');
   });
 
+  it('a network whose bridge cannot be brought up: docker gets the error, the bridge and its record are undone', async (t) => {
+    const home = join(dir, `failip-${uid(2)}`);
+    mkdirSync(home);
+    const bin = toolWrapper(
+      home,
+      'ip',
+      `case "$*" in *"link set cird"*" up"*) echo "RTNETLINK answers: injected failure" >&2; exit 2;; esac`,
+    );
+    const p = await plugin(t, { env: { ...process.env, CNI_PATH, PATH: pathWith(bin) } });
+    const before = ours();
+    const name = `dn${uid(3)}`;
+    const r = createNetwork(p, ['--subnet', subnet().cidr], name);
+    defer(t, () => void dk.docker(['network', 'rm', name]));
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /ip link set cird[0-9a-f]{10} up: RTNETLINK answers: injected failure/);
+    assert.deepEqual(ours(), before, 'the bridge circuit created is gone again');
+    assert.deepEqual(files(p, 'networks'), []);
+  });
+
   it('bad options: one clear error printed by docker, nothing created', async (t) => {
     const p = await plugin(t);
     const taken = network(t, p, []);

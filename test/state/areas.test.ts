@@ -1,6 +1,6 @@
 // The typed state areas: collision-free cache names, old names still read, temps swept everywhere.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { attachmentTargets } from '../../src/qos/devices';
@@ -8,7 +8,7 @@ import { ownedLedger } from '../../src/state/owned';
 import { qosArea } from '../../src/state/qos';
 import type { CacheEntry, ContainerRecord } from '../../src/state/schemas';
 import { StateStore } from '../../src/state/store';
-import { tmpDir } from '../helpers/sys';
+import { ROOT, tmpDir } from '../helpers/sys';
 
 const entry = (networkName: string, containerId: string, ifName = 'eth0'): CacheEntry => ({
   kind: 'cniCacheV1',
@@ -96,5 +96,23 @@ describe('state areas', () => {
     const att = rec.attachments[0];
     assert.ok(att);
     assert.deepEqual(attachmentTargets(rec, att, undefined).host, { side: 'host', dev: 'cve0123' });
+  });
+
+  it('no raw state paths outside src/state/ (every folder goes through its area)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+          if (rel !== 'src/state') walk(rel);
+        } else if (e.name.endsWith('.ts')) {
+          const text = readFileSync(join(ROOT, rel), 'utf8');
+          for (const m of text.matchAll(/\.(readJson|writeJson)\(|store\.(remove|list)\(\s*[`'"]/g))
+            offenders.push(`${rel}: ${m[0]}`);
+        }
+      }
+    };
+    walk('src');
+    assert.deepEqual(offenders, []);
   });
 });
