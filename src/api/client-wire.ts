@@ -27,6 +27,8 @@ function peer(w: Wire): Peer {
     ifName: s(w.ifName),
     status: s(w.status),
     ips: strs(w.ips),
+    ...optional('name', w.name === undefined ? undefined : s(w.name)),
+    ...optional('runtime', w.runtime === undefined ? undefined : s(w.runtime)),
   };
 }
 

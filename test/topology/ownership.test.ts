@@ -23,7 +23,7 @@ function lab(t: TestContext) {
   const stateDir = join(dir, 'state');
   const record = (id: number) => join(stateDir, 'topology/containers', `${id}.json`);
   const owned = () => {
-    const f = join(stateDir, 'topology/owned.json');
+    const f = join(stateDir, 'owned.json');
     return existsSync(f) ? readFileSync(f, 'utf8') : '';
   };
   const file = (yaml: string) => {
