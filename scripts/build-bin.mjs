@@ -16,7 +16,9 @@ const result = await Bun.build({
   compile: { outfile: process.env.CIRCUIT_BIN_OUT ?? 'dist/circuit-bin', jitPolicy: 100 },
   splitting: true,
   bytecode: true,
-  minify: true,
+  // identifiers not minified: bun (1.x) names its __toESM helper `m` in some builds, colliding with
+  // the `(m) => __toESM(m.default, 1)` it emits for a dynamic import of a CommonJS module
+  minify: { whitespace: true, syntax: true, identifiers: false },
   format: 'esm',
   define: { 'process.env.CIRCUIT_VERSION': JSON.stringify(version) },
   plugins: [buildPlugin(compileProtos(gen))],
