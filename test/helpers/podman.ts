@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { busyboxRootfs } from './runc';
-import { CIRCUIT_BIN, CNI_PATH, circuit, defer, sh, trySh } from './sys';
+import { CIRCUIT_BIN, CNI_PATH, circuit, defer, sh, spawnCollect, trySh } from './sys';
 
 /** Debian's podman, runc as its runtime. */
 export const hasPodman = () => trySh(['podman', '--version']).code === 0;
@@ -121,19 +120,7 @@ export function podmanEnv(t: Pick<TestContext, 'after'>, dir: string, opts: { bi
     if (made) rmSync(shared, { recursive: true, force: true });
   }
 
-  const spawnPodman = (args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const p = spawn('podman', [...global, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => {
-        out += String(d);
-      });
-      p.stderr.on('data', (d) => {
-        err += String(d);
-      });
-      p.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+  const spawnPodman = (args: string[]) => spawnCollect(['podman', ...global, ...args]);
   return {
     dir,
     stateDir,

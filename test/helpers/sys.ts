@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,4 +112,24 @@ export function circuit(
 
 export function links(): string[] {
   return (JSON.parse(sh(['ip', '-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname);
+}
+
+/** Run argv asynchronously and collect its output (for calls that must overlap others). */
+export function spawnCollect(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const [file = 'false', ...args] = argv;
+    const p = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    p.stderr.on('data', (d) => {
+      err += String(d);
+    });
+    p.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+  });
 }

@@ -1,31 +1,18 @@
 // Hooks and API clients at once on one state dir; the daemon SIGKILLed mid-call and restarted.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { leakAudit } from '../helpers/audit';
 import { bridgeNetwork, leases } from '../helpers/cni';
 import { busyboxRootfs, runcEnv } from '../helpers/runc';
 import { startDaemon, waitFor } from '../helpers/server';
-import { CIRCUIT_ARGV, CNI_PATH, circuit, tmpDir } from '../helpers/sys';
+import { CIRCUIT_ARGV, CNI_PATH, circuit, spawnCollect, tmpDir } from '../helpers/sys';
 
 let rootfs = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The CLI as a child process (so many can run at once). */
-function cliAsync(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const [file = process.execPath, ...pre] = CIRCUIT_ARGV;
-    const p = spawn(file, [...pre, ...args], { env: { ...process.env, CNI_PATH } });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    p.stderr.on('data', (d) => {
-      err += String(d);
-    });
-    p.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+function cliAsync(args: string[]) {
+  return spawnCollect([...CIRCUIT_ARGV, ...args], { ...process.env, CNI_PATH });
 }
 
 describe('daemon and hooks together', { timeout: 300_000 }, () => {

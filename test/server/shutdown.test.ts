@@ -1,30 +1,18 @@
 // SIGTERM with a plugin call stuck for 120 s: the daemon exits within 6 s, the plugin's whole
 // process group is killed, and `circuit gc` undoes what the call left.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { leakAudit } from '../helpers/audit';
 import { bridgeNetwork, leases } from '../helpers/cni';
 import { busyboxRootfs, runcEnv } from '../helpers/runc';
 import { startDaemon, waitFor } from '../helpers/server';
-import { CIRCUIT_BIN, CNI_PATH, circuit, tmpDir, trySh } from '../helpers/sys';
+import { CIRCUIT_BIN, CNI_PATH, circuit, spawnCollect, tmpDir, trySh } from '../helpers/sys';
 
 let rootfs = '';
 
-function cliAsync(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CIRCUIT_BIN, ...args], { env: { ...process.env, CNI_PATH } });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    p.stderr.on('data', (d) => {
-      err += String(d);
-    });
-    p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+function cliAsync(args: string[]) {
+  return spawnCollect([process.execPath, CIRCUIT_BIN, ...args], { ...process.env, CNI_PATH });
 }
 
 describe('daemon shutdown', { timeout: 120_000 }, () => {
